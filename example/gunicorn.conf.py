@@ -1,0 +1,47 @@
+"""gunicorn settings for a Heroku web dyno; the Procfile passes this file with --config.
+
+Each value answers a behaviour of Heroku's platform, named beside it.
+"""
+
+import os
+
+# [start:gunicorn-bind]
+# Heroku tells each web dyno which port to listen on in $PORT; the router
+# sends traffic nowhere else. "[::]" listens on IPv6 and IPv4 alike.
+bind = [f"[::]:{os.environ.get('PORT', '8000')}"]
+# [end:gunicorn-bind]
+
+# [start:gunicorn-workers]
+# One process per core, several threads each: a thread waiting on the
+# database lets another serve a request. The Python buildpack sets
+# WEB_CONCURRENCY from the dyno's memory and cores (2 on Eco, Basic and
+# Standard-1X); override it with `heroku config:set WEB_CONCURRENCY=3`.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2))
+worker_class = "gthread"
+threads = 5
+# Import Django once in the master before forking the workers: they start
+# faster and share memory, and a configuration error stops the dyno at
+# boot with one clear line instead of failing in every worker.
+preload_app = True
+# [end:gunicorn-workers]
+
+# [start:gunicorn-timeouts]
+# The router gives up on a request after 30 s (error H12). Stop a stuck
+# worker first, so the log shows which request hung.
+timeout = 20
+# On restart or deploy a dyno gets SIGTERM, then SIGKILL 30 s later.
+# Finishing in-flight requests within 20 s leaves room to exit cleanly.
+graceful_timeout = 20
+# The router closes idle connections to the dyno after 90 s. Keeping ours
+# open longer means the router, never gunicorn, closes an idle connection,
+# so a request is never sent down a connection gunicorn has just closed.
+keepalive = 95
+# [end:gunicorn-timeouts]
+
+# [start:gunicorn-logging]
+# Heroku's log collects stdout and stderr; "-" sends the access log there.
+accesslog = "-"
+# Nothing on a dyno talks to gunicorn's control socket, and two servers on
+# one machine (tests, `heroku local`) would both claim ~/.gunicorn/gunicorn.ctl.
+control_socket_disable = True
+# [end:gunicorn-logging]

@@ -1,0 +1,9 @@
+"""URLs of the Staff Calibration example."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("calibration.urls")),
+]

@@ -1,0 +1,150 @@
+"""Checks that keep the guide true. `nox` runs every default session; `nox -l` lists them.
+
+A green run means every page still builds from the example's real files, the
+example's tests pass, and the example installs, builds, boots and answers the
+way the guide says, doing locally what Heroku does.
+
+Interpreters come from this machine: nox never downloads Python, and a
+missing interpreter is an error, never a skipped session. A missing program
+(Chromium, Node, PostgreSQL) stops its session with what to install.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tests"))
+from dyno import runtime_python_version  # noqa: E402
+
+nox.needs_version = ">=2025.5.1"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.error_on_missing_interpreters = True
+nox.options.download_python = "never"
+
+# The Python Heroku runs the app on: runtime.txt's python-3.13 gives 3.13.
+RUNTIME_PYTHON = ".".join(runtime_python_version().split(".")[:2])
+# The Python Read the Docs builds the guide on, read from .readthedocs.yaml
+# so that CI and Read the Docs cannot disagree.
+DOCS_PYTHON = re.search(
+    r'^\s+python:\s*"(\d+\.\d+)"', (ROOT / ".readthedocs.yaml").read_text(), re.M
+).group(1)
+
+# Django releases the example's tests run on: the LTS that requirements.txt
+# pins, and the current release.
+DJANGO_VERSIONS = {"5.2": None, "6.1": "Django==6.1.3"}
+
+BUILD_DIR = ROOT / "docs" / "_build"
+
+
+def require_program(session, name, how_to_install, *, candidates=()):
+    """The path of a program the session needs, or stop the session saying how to get it."""
+    for candidate in (name, *candidates):
+        path = shutil.which(candidate)
+        if path:
+            return path
+    session.error(f"{name} is not installed, and this session needs it. {how_to_install}")
+
+
+def chromium(session):
+    """Debian's or the system's Chromium (set CHROMIUM to use another build)."""
+    if os.environ.get("CHROMIUM"):
+        return os.environ["CHROMIUM"]
+    return require_program(
+        session,
+        "chromium",
+        "On Debian or Ubuntu: sudo apt-get install chromium. On macOS: brew "
+        "install --cask chromium, then set CHROMIUM to its binary "
+        "(Playwright drives this browser; it never downloads one).",
+        candidates=("chromium-browser", "google-chrome"),
+    )
+
+
+def files_digest(*paths):
+    """A short hash of files' contents, to key an environment on them."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update((ROOT / path).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@nox.session(python=DOCS_PYTHON)
+def docs(session):
+    """Build the guide strictly, validate .readthedocs.yaml, and check the built site in Chromium."""
+    browser = chromium(session)
+    session.install("-r", "docs/requirements.txt", "-r", "tests/requirements.txt")
+    html = BUILD_DIR / "html"
+    session.run(
+        "sphinx-build",
+        "-W",  # a warning fails the build: a missing include, marker or file is only a warning
+        "-n",  # nitpicky: every cross-reference must resolve
+        "--keep-going",  # report every warning of the build, not only the first
+        "-b",
+        "html",
+        "docs",
+        str(html),
+    )
+    session.run(
+        "check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml"
+    )
+    session.run(
+        "pytest",
+        "tests/site",
+        *session.posargs,
+        env={"CHROMIUM": browser, "GUIDE_HTML": str(html)},
+    )
+    session.log(f"The guide is built: open {html / 'index.html'}")
+
+
+@nox.session(python=RUNTIME_PYTHON)
+@nox.parametrize("django", list(DJANGO_VERSIONS))
+def tests(session, django):
+    """Run the example's tests and the snippet checks on Django 5.2 (pinned) and the current Django."""
+    session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")
+    if DJANGO_VERSIONS[django]:
+        session.install(DJANGO_VERSIONS[django])
+    session.run(
+        "coverage", "run", "--source=example", "--data-file=.nox/.coverage", "-m", "pytest",
+        *session.posargs,
+    )
+    session.run("coverage", "report", "--data-file=.nox/.coverage", "--skip-empty")
+
+
+@nox.session(python=RUNTIME_PYTHON)
+def smoke(session):
+    """Do locally what a Heroku build and dyno do, then probe the running server."""
+    raise NotImplementedError  # built by the smoke work
+
+
+@nox.session
+def cli(session):
+    """Check every `heroku` command in the guide against the real Heroku CLI, and run `heroku local`."""
+    raise NotImplementedError  # built by the CLI work
+
+
+@nox.session(python=RUNTIME_PYTHON)
+def faults(session):
+    """Break the database, the configuration and the dyno on purpose, and put the example under load."""
+    raise NotImplementedError  # built by the faults work
+
+
+@nox.session(python=RUNTIME_PYTHON, default=False)
+def bench(session):
+    """Measure the guide's configuration against the alternatives; print a table and write JSON."""
+    raise NotImplementedError  # built by the bench work
+
+
+@nox.session(python=RUNTIME_PYTHON, default=False)
+def example(session):
+    """Run the example locally on SQLite with DEBUG on, at http://127.0.0.1:8000/."""
+    session.install("-r", "requirements.txt")
+    env = {"DJANGO_DEBUG": "true"}
+    manage = ("python", "example/manage.py")
+    session.run(*manage, "migrate", "--no-input", env=env)
+    session.run(*manage, "loaddata", "sample_staff", env=env)
+    session.run(*manage, "runserver", *(session.posargs or ["127.0.0.1:8000"]), env=env)
