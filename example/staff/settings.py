@@ -213,9 +213,10 @@ try:
     }
 # The URL holds a password: say what is wrong, never echo the value.
 except dj_database_url.UnknownSchemeError:
+    found = f"'{database_url.scheme}://'" if database_url.scheme else "no scheme"
     raise ImproperlyConfigured(
-        f"DATABASE_URL starts with {database_url.scheme!r}, not a database Django "
-        f"knows. Heroku Postgres URLs look like postgres://USER:PASSWORD@HOST:5432/NAME."
+        f"DATABASE_URL starts with {found}, not a database Django knows. "
+        f"Heroku Postgres URLs look like postgres://USER:PASSWORD@HOST:5432/NAME."
     ) from None
 except ValueError:
     raise ImproperlyConfigured(

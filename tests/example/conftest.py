@@ -23,9 +23,11 @@ django.setup()
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files(tmp_path_factory, django_test_environment):
     """Run collectstatic once, as the Heroku build does, so {% static %} finds the manifest."""
-    from django.conf import settings
     from django.core.management import call_command
+    from django.test import override_settings
 
-    settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
-    call_command("collectstatic", "--noinput", verbosity=0)
-    return settings.STATIC_ROOT
+    static_root = tmp_path_factory.mktemp("staticfiles")
+    # override_settings, not assignment: its signal resets the cached storage.
+    with override_settings(STATIC_ROOT=static_root):
+        call_command("collectstatic", "--noinput", verbosity=0)
+        yield static_root
