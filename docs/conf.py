@@ -1,8 +1,19 @@
-"""Sphinx configuration for the guide. Every file it shows is included from ../example and the root."""
+"""Sphinx configuration for the guide. Every file it shows is included from ../example and the root.
+
+The build needs no network: no intersphinx, no remote images. Run it as CI
+and Read the Docs do, with warnings as errors:
+
+    sphinx-build -W -n --keep-going -b html docs docs/_build/html
+"""
 
 project = "Deploying Django on Heroku"
 author = "The guide's maintainers"
 copyright = "2026, the guide's maintainers"
+
+# The browser tab and the top of the sidebar read "Deploying Django on
+# Heroku", not Sphinx's default "<project> <release> documentation".
+html_title = project
+html_short_title = "Django on Heroku"
 
 extensions = [
     "sphinx_copybutton",
@@ -12,5 +23,34 @@ extensions = [
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.
 nitpicky = True
 
-html_theme = "sphinx_rtd_theme"
+# The guide's own pages only: no README or build output is read as a page.
 exclude_patterns = ["_build"]
+
+# Plain ``text`` in reStructuredText is a literal, never a guessed reference.
+default_role = "literal"
+
+html_theme = "sphinx_rtd_theme"
+html_theme_options = {
+    # Each step's sections stay visible in the sidebar.
+    "navigation_depth": 3,
+    "prev_next_buttons_location": "both",
+}
+# No "View page source" link: every file shown is in the repository already.
+html_show_sourcelink = False
+
+# sphinx-copybutton: a command block copies the commands only. Shell blocks
+# are written with a "$ " prompt (``console``) or a "PS> " prompt
+# (``ps1con``); the button strips the prompt and leaves out output lines, so
+# a reader pastes exactly what to run. A block with no prompt at all (a
+# file's contents) is copied whole.
+copybutton_prompt_text = r"\$ |PS> "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
+# A command continued with a trailing backslash is copied with its next line.
+copybutton_line_continuation_character = "\\"
+
+# sphinx-tabs: group tabs ("Linux and macOS", "Windows") remember the
+# reader's choice for the rest of the visit, on every page. Clicking the
+# open tab again does nothing, instead of hiding every panel.
+sphinx_tabs_disable_tab_closing = True
