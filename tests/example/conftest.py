@@ -20,7 +20,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "staff.settings"
 django.setup()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def collected_static_files(tmp_path_factory, django_test_environment):
     """Run collectstatic once, as the Heroku build does, so {% static %} finds the manifest."""
     from django.core.management import call_command

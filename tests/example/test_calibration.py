@@ -18,6 +18,9 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 HTTPS = {"X-Forwarded-Proto": "https"}
 
+# Templates link static files through the manifest that collectstatic writes.
+pytestmark = pytest.mark.usefixtures("collected_static_files")
+
 
 @pytest.fixture
 def ada(db):
