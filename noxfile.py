@@ -110,7 +110,9 @@ def tests(session, django):
         session.install(DJANGO_VERSIONS[django])
     rcfile = "--rcfile=tests/coverage.ini"  # measures the settings tests' subprocesses too
     session.run("coverage", "erase", rcfile)
-    session.run("coverage", "run", rcfile, "-m", "pytest", *session.posargs)
+    # One pytest worker per core: most settings tests wait on a new interpreter.
+    pytest_args = session.posargs or ["-n", "auto"]
+    session.run("coverage", "run", rcfile, "-m", "pytest", *pytest_args)
     session.run("coverage", "combine", "--quiet", rcfile)
     session.run("coverage", "report", rcfile)
 
