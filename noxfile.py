@@ -194,10 +194,73 @@ def smoke(session):
     )
 
 
-@nox.session
+HEROKU_CLI_MAJOR = "11"  # the npm package `heroku`; a new major is a deliberate change
+HEROKU_CLI_DIR = ROOT / ".nox" / "heroku-cli"
+
+
+def _heroku_cli(session):
+    """The Heroku CLI (npm package heroku@11) in .nox/heroku-cli, installed there on first use; never global.
+
+    Returns its node_modules/heroku. A cached CLI of another major is replaced.
+    """
+    import json
+    import subprocess
+
+    how = (
+        "The Heroku CLI is installed from npm into .nox/heroku-cli and needs Node.js 20 "
+        "or newer with npm. On Debian or Ubuntu: sudo apt-get install nodejs npm. "
+        "On macOS: brew install node."
+    )
+    node = require_program(session, "node", how)
+    npm = require_program(session, "npm", how)
+    node_version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    if int(node_version.lstrip("v").split(".")[0] or 0) < 20:
+        session.error(f"Node.js {node_version} is too old for the Heroku CLI {HEROKU_CLI_MAJOR}. {how}")
+    package = HEROKU_CLI_DIR / "node_modules" / "heroku"
+    installed = None
+    if (package / "package.json").is_file() and (package / "oclif.manifest.json").is_file():
+        installed = json.loads((package / "package.json").read_text())["version"]
+    if installed and installed.split(".")[0] == HEROKU_CLI_MAJOR:
+        session.log(f"Heroku CLI {installed} in .nox/heroku-cli (delete the folder to reinstall)")
+        return package
+    session.log(f"Installing heroku@{HEROKU_CLI_MAJOR} from npm into .nox/heroku-cli (about a minute)")
+    shutil.rmtree(HEROKU_CLI_DIR / "node_modules", ignore_errors=True)
+    HEROKU_CLI_DIR.mkdir(parents=True, exist_ok=True)
+    # A package.json of its own, so npm installs here and not in a parent folder's project.
+    (HEROKU_CLI_DIR / "package.json").write_text('{"private": true, "description": "nox -s cli"}\n')
+    session.run(
+        npm, "install", "--prefix", str(HEROKU_CLI_DIR), "--no-audit", "--no-fund",
+        "--ignore-scripts", "--loglevel=error", f"heroku@{HEROKU_CLI_MAJOR}",
+        external=True,
+    )
+    return package
+
+
+@nox.session(python=RUNTIME_PYTHON)
 def cli(session):
     """Check every `heroku` command in the guide against the real Heroku CLI, and run `heroku local`."""
-    raise NotImplementedError  # built by the CLI work
+    package = _heroku_cli(session)
+    home = HEROKU_CLI_DIR / "home"  # the CLI writes its cache, and git config, under HOME
+    home.mkdir(exist_ok=True)
+    cli_env = {
+        "HOME": str(home),
+        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "DISABLE_TELEMETRY": "true",
+        "HEROKU_SKIP_NEW_VERSION_CHECK": "true",
+    }
+    session.run(str(package.parent / ".bin" / "heroku"), "--version", external=True, env=cli_env)
+    session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")
+    env = {"HEROKU_CLI": str(package)}
+    pytest_args = session.posargs or ["-rfEP"]  # P: show what passing tests printed
+    # The checker's own tests, on a small page with known mistakes.
+    session.run("pytest", "tests/cli/test_guide_commands.py", *pytest_args, env=env)
+    # Every heroku command of the guide; lists each one and how many were checked.
+    session.run("python", "tests/cli/guide_commands.py", "--cli", str(package), "docs")
+    # The local-test page's `heroku local web`, run for real.
+    session.run("pytest", "tests/cli/test_heroku_local.py", *pytest_args, env=env)
 
 
 @nox.session(python=RUNTIME_PYTHON)
