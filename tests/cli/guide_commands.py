@@ -128,6 +128,7 @@ class Found:
     kind: str  # "command" (checked fully) or "mention" (its name only)
     page: Path  # the page showing it (the including page for an included file)
     env: dict = field(default_factory=dict)  # NAME=value words before `heroku`
+    shell: str = None  # "posix", "powershell" or "cmd" for console and script lines
 
     def where(self):
         return f"{relative(self.path)}:{self.line}"
@@ -499,7 +500,7 @@ class Extractor:
                     more = more[continuation.match(more).end():] if continuation.match(more) else more
                     text += "\n" + more
             for offset, words in commands:
-                self._add(path, lines[text.count("\n", 0, offset)] + 1, words, text, "command", page)
+                self._add(path, lines[text.count("\n", 0, offset)] + 1, words, text, "command", page, dialect)
             i += 1
 
     def _script(self, path, text, dialect, line_of, page):
@@ -509,7 +510,8 @@ class Extractor:
             self.problems.append(Problem(path, line_of(0), text.splitlines()[0], f"the script is not finished ({error})", page))
             commands = []
         for offset, words in commands:
-            self._add(path, line_of(offset), words, text, "command", page)
+            shown = text.split("\n")[text.count("\n", 0, offset)]
+            self._add(path, line_of(offset), words, shown, "command", page, dialect)
         comments = "\n".join(re.sub(r"^\s*#?", "", line) if line.lstrip().startswith("#") else "" for line in text.split("\n"))
         self._running_text(path, comments, line_of, page, lines_are_commands=False)
 
@@ -641,7 +643,7 @@ class Extractor:
         for _, words in commands:
             self._add(path, line, words, text, None, page)
 
-    def _add(self, path, line, words, text, kind, page):
+    def _add(self, path, line, words, text, kind, page, shell=None):
         parsed = heroku_argv(words)
         if parsed is None:
             return
@@ -649,7 +651,7 @@ class Extractor:
         if kind is None:
             kind = "command" if len(argv) > 2 else "mention"
         shown = " ".join(text.replace("\\\n", " ").replace("`\n", " ").split())
-        self.found.append(Found(Path(path), line, argv, shown, kind, Path(page), env))
+        self.found.append(Found(Path(path), line, argv, shown, kind, Path(page), env, shell))
 
 
 def guide_pages(docs):

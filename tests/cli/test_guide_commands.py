@@ -163,6 +163,10 @@ def test_a_flag_moved_into_a_windows_continuation_line_is_checked(guide, cli):
         ("heroku run --exit-code -- python example/manage.py check --deploy", "heroku run --exit-code", "`heroku run` needs a command to run"),
         ("$ heroku create\n", "$ heroku create --no-remote\n", "`heroku config:set` needs --app (or --remote)"),
     ],
+    ids=[
+        "missing-argument", "retired-plan", "unknown-plan", "retired-dyno-size", "extra-argument",
+        "flag-without-value", "config-set-without-key", "run-without-command", "no-git-remote",
+    ],
 )
 def test_what_else_fails(guide, cli, old, new, message):
     guide.edit("docs/deploy.rst", old, new)

@@ -1,0 +1,216 @@
+"""The guide's local step, run for real: `heroku local web` as the page shows it, in a copy of what the reader has.
+
+The command is read from the page (docs/steps/09-test-locally.rst): its
+POSIX console line that runs `heroku local ... web`, run through bash exactly
+as written except for the port, which becomes an unused one. Before it, the
+page's own preparation commands run in the copy when they are ones this
+check can run as the reader would: `cp`, `python ... manage.py ...` and
+`heroku local:run ...`. Creating the virtual environment and installing
+requirements.txt is done by nox (the session's Python, with
+requirements.txt installed, is first on PATH), so the page's `python -m venv`,
+`pip install` and `source` lines are skipped and listed.
+
+The copy holds the repository's files a reader's clone has for running the
+app (Procfile, requirements.txt, runtime.txt, .env.example, example/, as
+git lists them, so no database or collected static files come along), and a
+`.env` copied from the committed .env.example when the page's commands do
+not create one. The Heroku CLI runs with its own HOME, git config and XDG
+folders inside the copy: it writes a git credential helper to the global git
+config on every command, and that must not reach this machine's.
+"""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from dyno import ROOT, procfile_commands, running_server, unused_port
+from guide_commands import Extractor
+
+# GUIDE_LOCAL_PAGE lets a writer try a draft page; the session uses the guide's.
+PAGE = Path(os.environ.get("GUIDE_LOCAL_PAGE", ROOT / "docs" / "steps" / "09-test-locally.rst"))
+PORT_FLAG = re.compile(r"(?<!\S)(--port=|--port\s+|-p\s*)(\S+)")
+READER_FILES = ("Procfile", "requirements.txt", "runtime.txt", ".python-version", ".env.example", "example")
+
+
+def heroku_lines(cli):
+    """The page's POSIX console lines that run `heroku`: [(line, text as shown, argv)]."""
+    if not PAGE.is_file():
+        pytest.fail(f"{PAGE} does not exist")
+    extractor = Extractor(cli.is_command)
+    extractor.srcdir = ROOT / "docs"
+    extractor.read_page(PAGE)
+    return [
+        (item.line, item.text, item.argv)
+        for item in extractor.found
+        if item.path == PAGE.resolve() and item.shell == "posix"
+    ]
+
+
+def local_web_command(cli):
+    """(line, command text) of the page's `heroku local web` console line."""
+    web = {
+        (line, text)
+        for line, text, argv in heroku_lines(cli)
+        if cli.resolve(argv[1]) == "local" and "web" in [a for a in argv[2:] if not a.startswith("-")]
+    }
+    if not web:
+        pytest.fail(
+            f"{os.path.relpath(PAGE, ROOT)} shows no `heroku local web` command in a console block "
+            "(`$ heroku local web --port 5001`): the session runs the command the page shows"
+        )
+    texts = {text for _, text in web}
+    if len(texts) > 1:
+        pytest.fail(f"{os.path.relpath(PAGE, ROOT)} shows different `heroku local web` commands: {sorted(texts)}")
+    return min(web)
+
+
+def with_port(text, port):
+    """The page's command with its port replaced by `port` (and nothing else changed)."""
+    new, count = PORT_FLAG.subn(lambda m: m.group(1) + str(port), text)
+    if count != 1:
+        pytest.fail(
+            f"`{text}` on {os.path.relpath(PAGE, ROOT)} should give the port once (--port N or -p N): "
+            "the session runs it on an unused port"
+        )
+    return new
+
+
+def preparation(cli, web_line):
+    """The page's POSIX console lines before the `heroku local web` line: (to run, skipped)."""
+    run, skipped = [], []
+    for line, text in console_lines(web_line):
+        words = shlex.split(text, comments=True)
+        program = Path(words[0]).name if words else ""
+        if program == "cp" or program.startswith("python") and "manage.py" in " ".join(words) or (
+            program == "heroku" and len(words) > 1 and cli.resolve(words[1]) == "local:run"
+        ):
+            run.append((line, text))
+        else:
+            skipped.append((line, text))
+    return run, skipped
+
+
+def console_lines(before):
+    """Every `$ ` console line of the page above line `before`, continuation lines joined: [(line, text)]."""
+    lines = PAGE.read_text().splitlines()
+    result, i = [], 0
+    while i < before - 1:
+        match = re.match(r"\s*\$ (.*)$", lines[i])
+        i += 1
+        if not match:
+            continue
+        start, text = i, match.group(1)
+        while text.endswith("\\") and i < len(lines):
+            text = text[:-1] + " " + lines[i].strip()
+            i += 1
+        result.append((start, text))
+    return result
+
+
+@pytest.fixture
+def reader_copy(tmp_path):
+    """What the reader's clone holds for running the app, in a scratch folder."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *READER_FILES],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    copy = tmp_path / "project"
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            target = copy / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    assert (copy / "Procfile").is_file() and (copy / ".env.example").is_file()
+    return copy
+
+
+def reader_environment(copy, cli_package):
+    """A shell like the reader's: the CLI and the project's Python on PATH, nothing of the tests' settings."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "EMAIL_", "GUNICORN_", "HEROKU_", "NOX_", "npm_"))
+        and name not in ("DATABASE_URL", "DEFAULT_FROM_EMAIL", "WEB_CONCURRENCY", "PORT", "DYNO", "VIRTUAL_ENV")
+    }
+    home = copy.parent / "home"
+    for folder in ("cache", "config", "data", "runtime"):
+        (home / folder).mkdir(parents=True, exist_ok=True)
+    node = shutil.which("node")
+    path = [str(Path(sys.executable).parent), str(cli_package.parent / ".bin")]
+    if node:
+        path.append(str(Path(node).parent))
+    env.update(
+        {
+            "PATH": os.pathsep.join(path + [env.get("PATH", "")]),
+            "HOME": str(home),
+            "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_RUNTIME_DIR": str(home / "runtime"),
+            # No telemetry and no update check: these checks only talk to 127.0.0.1.
+            "DISABLE_TELEMETRY": "true",
+            "HEROKU_SKIP_NEW_VERSION_CHECK": "true",
+        }
+    )
+    return env
+
+
+def process_group(pgid):
+    """{pid: command line} of the live (not zombie) processes in a process group."""
+    listing = subprocess.run(["ps", "-eo", "pid=,pgid=,stat=,args="], capture_output=True, text=True, check=True)
+    members = {}
+    for row in listing.stdout.splitlines():
+        pid, group, stat, *args = row.split(None, 3)
+        if int(group) == pgid and not stat.startswith("Z"):
+            members[int(pid)] = " ".join(args)
+    return members
+
+
+def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli, cli_package, reader_copy):
+    web_line, page_text = local_web_command(cli)
+    port = unused_port()
+    command = with_port(page_text, port)
+    env = reader_environment(reader_copy, cli_package)
+    procfile_web = procfile_commands(reader_copy / "Procfile")["web"]
+    assert "gunicorn" in procfile_web
+
+    to_run, skipped = preparation(cli, web_line)
+    for line, text in skipped:
+        print(f"skipped (nox provides its effect): {PAGE.name}:{line}: $ {text}")
+    for line, text in to_run:
+        print(f"running {PAGE.name}:{line}: $ {text}")
+        done = subprocess.run(["bash", "-c", text], cwd=reader_copy, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{PAGE.name}:{line}: `{text}` failed:\n{done.stdout}\n{done.stderr}"
+    if not (reader_copy / ".env").exists():
+        shutil.copyfile(reader_copy / ".env.example", reader_copy / ".env")
+    assert (reader_copy / ".env").read_text() == (reader_copy / ".env.example").read_text()
+
+    print(f"running {PAGE.name}:{web_line}: $ {command}")
+    with running_server(command, env, port=port, cwd=reader_copy, boot_timeout=90) as server:
+        status, _, body = server.request("GET", "/")
+        assert status == 200, f"GET / answered {status}:\n{body[:2000]!r}\n{server.log()}"
+        group = process_group(server.process.pid)
+        assert any("gunicorn" in args for args in group.values()), (group, server.log())
+        assert "web.1" in server.log(), server.log()
+        started = time.monotonic()
+        code = server.stop()
+        # heroku local is gone; gunicorn (started by /bin/sh, in the same group) must go too.
+        deadline = time.monotonic() + 30
+        while process_group(server.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        survivors = process_group(server.process.pid)
+        for pid in survivors:
+            os.kill(pid, 9)
+        assert not survivors, f"still running after SIGTERM to heroku local's group: {survivors}\n{server.log()}"
+        print(f"heroku local answered 200 on port {port}; exit {code}; "
+              f"all {len(group)} processes gone {time.monotonic() - started:.1f} s after SIGTERM")
+    with pytest.raises(OSError):
+        server.request("GET", "/", timeout=2)
