@@ -16,7 +16,7 @@ def cli_package():
     path = os.environ.get("HEROKU_CLI")
     if not path:
         pytest.fail("HEROKU_CLI is not set: run these tests with `nox -s cli`, which installs the Heroku CLI")
-    return Path(path)
+    return Path(path).resolve()
 
 
 @pytest.fixture(scope="session")

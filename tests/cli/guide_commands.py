@@ -307,6 +307,12 @@ def simple_commands(text, dialect="posix", base=0):
             nested.extend(simple_commands(text[i + 1:end], dialect, base + i + 1))
             word.extend(text[i:end + 1])
             i = end + 1
+        elif c == "<" and PLACEHOLDER.match(text, i):
+            # <app-name>: a placeholder for the reader to fill in, not a redirection.
+            start_word()
+            end = PLACEHOLDER.match(text, i).end()
+            word.extend(text[i:end])
+            i = end
         elif c in "<>":
             if word is not None and "".join(word).isdigit():
                 word = None  # the 2 of 2>file
@@ -326,6 +332,7 @@ def simple_commands(text, dialect="posix", base=0):
     return commands + nested
 
 
+PLACEHOLDER = re.compile(r"<[A-Za-z][\w.-]*(?: [\w.-]+)*>")
 ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 PREFIXES = {"sudo", "time", "command", "exec", "env", "npx", "&", "."}
 

@@ -185,6 +185,9 @@ def test_shell_words():
     assert simple_commands('heroku config:set A="$(heroku config:get B -a x)" 2>&1 >log')[0][1] == [
         "heroku", "config:set", "A=$(heroku config:get B -a x)"
     ]
+    assert simple_commands("heroku config:get <the key> -a <app-name> >out")[0][1] == [
+        "heroku", "config:get", "<the key>", "-a", "<app-name>"
+    ]
     assert simple_commands("PORT=1 heroku local web \\\n  -p 5\n")[0][1] == ["PORT=1", "heroku", "local", "web", "-p", "5"]
     assert simple_commands("heroku config:set A=`$x 'it''s'", "powershell")[0][1] == [
         "heroku", "config:set", "A=$x", "it's"

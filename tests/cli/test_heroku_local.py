@@ -3,12 +3,14 @@
 The command is read from the page (docs/steps/09-test-locally.rst): its
 POSIX console line that runs `heroku local ... web`, run through bash exactly
 as written except for the port, which becomes an unused one. Before it, the
-page's own preparation commands run in the copy when they are ones this
-check can run as the reader would: `cp`, `python ... manage.py ...` and
-`heroku local:run ...`. Creating the virtual environment and installing
-requirements.txt is done by nox (the session's Python, with
-requirements.txt installed, is first on PATH), so the page's `python -m venv`,
-`pip install` and `source` lines are skipped and listed.
+page's own console lines above it run in the copy, in one bash as in the
+reader's one terminal, when they prepare rather than serve: `export`,
+`unset`, `cp`, `python example/manage.py migrate` (or loaddata,
+collectstatic, createcachetable, check) and `heroku local:run ...`; the
+environment they leave is the one `heroku local` starts in. Everything else
+is listed as skipped: servers that never end (runserver), and the virtual
+environment and `pip install`, which nox provides (the session's Python,
+with requirements.txt installed, is first on PATH).
 
 The copy holds the repository's files a reader's clone has for running the
 app (Procfile, requirements.txt, runtime.txt, .env.example, example/, as
@@ -81,19 +83,36 @@ def with_port(text, port):
     return new
 
 
+# manage.py commands that prepare the database or files and then end; runserver never ends.
+PREPARING_MANAGE_COMMANDS = {"migrate", "loaddata", "collectstatic", "createcachetable", "check"}
+
+
 def preparation(cli, web_line):
     """The page's POSIX console lines before the `heroku local web` line: (to run, skipped)."""
     run, skipped = [], []
     for line, text in console_lines(web_line):
         words = shlex.split(text, comments=True)
         program = Path(words[0]).name if words else ""
-        if program == "cp" or program.startswith("python") and "manage.py" in " ".join(words) or (
-            program == "heroku" and len(words) > 1 and cli.resolve(words[1]) == "local:run"
+        manage = words[words.index("example/manage.py") + 1:] if "example/manage.py" in words else []
+        if (
+            program in ("export", "unset", "cp")
+            or program.startswith("python") and manage and manage[0] in PREPARING_MANAGE_COMMANDS
+            or program == "heroku" and len(words) > 1 and cli.resolve(words[1]) == "local:run"
         ):
             run.append((line, text))
         else:
             skipped.append((line, text))
     return run, skipped
+
+
+def run_preparation(lines, cwd, env):
+    """Run the page's preparation lines in one bash, as the reader's one shell; returns its environment after."""
+    script = "set -e\n{\n" + "\n".join(text for _, text in lines) + "\n} >&2\nenv -0\n"
+    done = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, timeout=300)
+    if done.returncode:
+        listing = "\n".join(f"  {PAGE.name}:{line}: $ {text}" for line, text in lines)
+        pytest.fail(f"the page's preparation failed:\n{listing}\n{done.stderr.decode(errors='replace')}")
+    return dict(item.split("=", 1) for item in done.stdout.decode().split("\0") if "=" in item)
 
 
 def console_lines(before):
@@ -184,22 +203,24 @@ def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli, cli_pac
 
     to_run, skipped = preparation(cli, web_line)
     for line, text in skipped:
-        print(f"skipped (nox provides its effect): {PAGE.name}:{line}: $ {text}")
+        print(f"skipped: {PAGE.name}:{line}: $ {text}")
     for line, text in to_run:
-        print(f"running {PAGE.name}:{line}: $ {text}")
-        done = subprocess.run(["bash", "-c", text], cwd=reader_copy, env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, f"{PAGE.name}:{line}: `{text}` failed:\n{done.stdout}\n{done.stderr}"
+        print(f"running: {PAGE.name}:{line}: $ {text}")
+    env = run_preparation(to_run, reader_copy, env)
     if not (reader_copy / ".env").exists():
         shutil.copyfile(reader_copy / ".env.example", reader_copy / ".env")
     assert (reader_copy / ".env").read_text() == (reader_copy / ".env.example").read_text()
 
-    print(f"running {PAGE.name}:{web_line}: $ {command}")
+    print(f"running: {PAGE.name}:{web_line}: $ {command}")
     with running_server(command, env, port=port, cwd=reader_copy, boot_timeout=90) as server:
         status, _, body = server.request("GET", "/")
         assert status == 200, f"GET / answered {status}:\n{body[:2000]!r}\n{server.log()}"
         group = process_group(server.process.pid)
         assert any("gunicorn" in args for args in group.values()), (group, server.log())
-        assert "web.1" in server.log(), server.log()
+        # heroku local gave the port to the Procfile's command, as the page's output shows.
+        assert "web.1" in server.log() and f"Listening at: http://[::]:{port}" in server.log(), server.log()
+        for pid, args in sorted(group.items()):
+            print(f"  process {pid}: {args[:100]}")
         started = time.monotonic()
         code = server.stop()
         # heroku local is gone; gunicorn (started by /bin/sh, in the same group) must go too.
