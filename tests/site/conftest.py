@@ -1,0 +1,179 @@
+"""The built guide, served on 127.0.0.1 and opened in Debian's Chromium through Playwright.
+
+The nox `docs` session sets two variables:
+
+- GUIDE_HTML: the folder sphinx-build wrote the HTML site to;
+- CHROMIUM: the Chromium binary to drive. Playwright never downloads a
+  browser here (no `playwright install`).
+
+Missing either is an error, never a skip: a check that did not run must not
+look like a check that passed.
+"""
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+# One screenshot per run, kept next to the built site as an artefact.
+SCREENSHOT = ROOT / "docs" / "_build" / "site-check.png"
+
+# The flags the guide's checks run Chromium with: headless, no sandbox (CI
+# containers run as root), and nothing that reaches the network by itself.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def guide_html():
+    """The built site's folder, from GUIDE_HTML; stops the run if it is missing or empty."""
+    value = os.environ.get("GUIDE_HTML")
+    if not value:
+        raise pytest.UsageError(
+            "GUIDE_HTML is not set. Build the guide and run these checks with `nox -s docs`, "
+            "or set GUIDE_HTML to the folder sphinx-build wrote (docs/_build/html)."
+        )
+    path = Path(value)
+    if not (path / "index.html").is_file():
+        raise pytest.UsageError(f"GUIDE_HTML={value} holds no index.html: build the guide first.")
+    return path
+
+
+def built_pages():
+    """Every HTML page of the built site, as paths relative to its root."""
+    root = guide_html()
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.html")
+        if not {"_static", "_sources", "_images"} & set(path.relative_to(root).parts)
+    )
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site's files without printing a line per request."""
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """The built site over http on 127.0.0.1, at a port nothing else uses."""
+    handler = functools.partial(QuietHandler, directory=str(guide_html()))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("CHROMIUM")
+    if not executable or not Path(executable).is_file():
+        pytest.fail(
+            f"CHROMIUM={executable!r} is not a Chromium binary. Install Debian's "
+            "(sudo apt-get install chromium) and run `nox -s docs`, which sets CHROMIUM; "
+            "never `playwright install`.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class PageProblems:
+    """What went wrong while a page loaded: console errors, script errors, failed or outside requests."""
+
+    def __init__(self, page, site_url):
+        self.site_url = site_url
+        self.items = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.items.append(f"script error: {error}"))
+        page.on("requestfailed", lambda request: self.items.append(
+            f"request failed: {request.url} ({request.failure})"
+        ))
+        page.on("response", self._response)
+        page.on("request", self._request)
+
+    @staticmethod
+    def _is_favicon(url):
+        return url.split("?")[0].endswith("/favicon.ico")
+
+    def _console(self, message):
+        if message.type != "error":
+            return
+        if self._is_favicon(message.location.get("url", "")):
+            return  # the guide has no favicon, and the browser asks for one anyway
+        self.items.append(f"console error: {message.text} at {message.location}")
+
+    def _response(self, response):
+        if response.status >= 400 and not self._is_favicon(response.url):
+            self.items.append(f"HTTP {response.status} for {response.url}")
+
+    def _request(self, request):
+        # The site must work offline: no fonts, scripts or styles from elsewhere.
+        if not request.url.startswith((self.site_url, "data:", "blob:", "about:")):
+            self.items.append(f"request outside the site: {request.url}")
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile per test, allowed to read what the copy button writes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A tab of that profile."""
+    return context.new_page()
+
+
+@pytest.fixture
+def problems(page, site_url):
+    """What goes wrong in that tab, collected from the moment it opens."""
+    return PageProblems(page, site_url).items
+
+
+@pytest.fixture(scope="session")
+def site_pages():
+    """Every HTML page of the built site, relative to its root."""
+    return built_pages()
+
+
+@pytest.fixture(scope="session")
+def screenshot_path():
+    """Where the run's screenshot goes: docs/_build/site-check.png, next to the built site."""
+    return SCREENSHOT
+
+
+def pytest_generate_tests(metafunc):
+    if "built_page" in metafunc.fixturenames:
+        metafunc.parametrize("built_page", built_pages())
