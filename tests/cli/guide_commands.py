@@ -34,9 +34,10 @@ forms, ``--flag=value``, ``--flag value``, ``-fvalue``, ``--no-flag``); an
 option flag has a value and, where the CLI lists allowed values, one of
 them; a flag is given once unless it may repeat; exclusive flags are not
 combined and a flag's dependencies are given; there are no more arguments
-than the command takes, and every required argument is given. After the
-first argument of ``heroku run`` and ``heroku local:run`` the words belong
-to the command run on the dyno, as the CLI passes them on. A few commands
+than the command takes, and every required argument is given. As in the
+CLI, a word starting with a dash is a flag of the heroku command wherever it
+stands before ``--``, also after the command line of ``heroku run`` or
+``heroku local:run`` (whose own flags need ``--`` before them). A few commands
 check their arguments in code, not in the manifest; VARARG_RULES repeats
 those rules (from the CLI's source, cited there).
 
@@ -93,8 +94,10 @@ VARARG_RULES = {
     "local:run": (1, None, "a command to run"),
     "ps:scale": (0, r"[\w-]+[=+-]\d+(?::[\w-]+)?", "TYPE=QUANTITY[:SIZE] arguments"),
 }
-# Commands whose words after the first argument are the command run on the
-# dyno or locally: the CLI passes unknown flags there on.
+# Commands that run a command line given as their arguments. The CLI (oclif
+# 4) still reads every word starting with a dash before `--` as its own flag
+# and stops at one it does not know: `heroku run -- python manage.py migrate
+# --no-input` is right, without `--` it fails.
 PASSTHROUGH = {"run", "run:detached", "run:inside", "local:run"}
 
 CONSOLE_LANGUAGES = {
@@ -746,6 +749,12 @@ def parse_flags(item, cid, command):
     words = list(item.argv[2:])
     parsing_flags = True
     shown = f"heroku {item.argv[1]}"
+    runner_hint = ""
+    if cid in PASSTHROUGH:
+        runner_hint = (
+            f": the CLI reads every word starting with a dash before `--` as its own flag "
+            f"(Nonexistent flag): write `{shown} -- COMMAND ...`"
+        )
 
     def long_name(text):
         if text in flags:
@@ -760,9 +769,6 @@ def parse_flags(item, cid, command):
 
     while words:
         word = words.pop(0)
-        if parsing_flags and cid in PASSTHROUGH and arguments:
-            arguments.append(word)
-            continue
         if not parsing_flags or not word.startswith("-") or word == "-" or re.fullmatch(r"-\d+(\.\d+)?", word):
             arguments.append(word)
             continue
@@ -780,7 +786,7 @@ def parse_flags(item, cid, command):
                     name for name in flags if text.startswith(name) or name.startswith(text)
                 ]
                 hint = f" (did you mean --{close[0]}?)" if close else ""
-                messages.append(f"`{shown}` has no flag --{text}{hint}")
+                messages.append(f"`{shown}` has no flag --{text}{hint}{runner_hint}")
                 if eq:
                     continue
                 # An unknown flag's value would otherwise read as an argument.
@@ -793,7 +799,7 @@ def parse_flags(item, cid, command):
             char = word[1]
             name = by_char.get(char)
             if name is None:
-                messages.append(f"`{shown}` has no flag -{char}")
+                messages.append(f"`{shown}` has no flag -{char}{runner_hint}")
                 continue
             rest = word[2:]
             if flags[name]["type"] == "option" and rest:
@@ -982,6 +988,8 @@ def check_guide(docs, cli, pages=None):
     extractor.srcdir = docs
     for page in pages or guide_pages(docs):
         extractor.read_page(page)
+    order = {path: index for index, path in enumerate(extractor.files)}
+    extractor.found.sort(key=lambda item: (order.get(item.path.resolve(), len(order)), item.line))
     problems = list(extractor.problems)
     sources = app_sources(extractor.found, cli)
     for item in extractor.found:

@@ -95,9 +95,9 @@ def test_the_fixture_guide_passes_and_every_command_is_found(guide, cli):
         ("deploy.rst", line_of(page, "PS> heroku config:set"), "heroku config:set", "command"),
         ("deploy.rst", line_of(page, "PS> heroku logs"), "heroku logs", "command"),
         ("settings.py", 3, "heroku config:set", "command"),
-        ("settings.py", 11, "heroku run", "mention"),
         ("settings.py", 7, "heroku config:set", "command"),
         ("settings.py", 9, "heroku config:get", "command"),
+        ("settings.py", 11, "heroku run", "mention"),
     ]
     continued = [item for item in report.found if item.argv[1] == "ps:scale"][0]
     assert continued.argv == ["heroku", "ps:scale", "web=1:basic", "--app", "my-app"]
@@ -134,9 +134,9 @@ def test_a_mistake_in_an_included_file_names_that_file_and_the_page(guide, cli):
     problems = [str(p) for p in check_guide(guide.docs, cli).problems]
     print("\n".join(problems))
     assert len(problems) == 2
-    assert "settings.py:9 (shown by " in problems[1] and "deploy.rst)" in problems[1]
-    assert "`config:fetch` is not a command" in problems[1]
-    assert "settings.py:11 " in problems[0] and "`runn` is not a command" in problems[0]
+    assert "settings.py:9 (shown by " in problems[0] and "deploy.rst)" in problems[0]
+    assert "`config:fetch` is not a command" in problems[0]
+    assert "settings.py:11 " in problems[1] and "`runn` is not a command" in problems[1]
 
 
 def test_a_flag_moved_into_a_windows_continuation_line_is_checked(guide, cli):
@@ -160,12 +160,16 @@ def test_a_flag_moved_into_a_windows_continuation_line_is_checked(guide, cli):
         ("$ heroku logs --tail", "$ heroku logs --tail extra", "`heroku logs` takes 0 argument(s)"),
         ("$ heroku logs --tail", "$ heroku logs --num", "flag --num of `heroku logs` needs a value"),
         ('$ heroku config:set DJANGO_SECRET_KEY="', '$ heroku config:set "', "needs KEY=VALUE arguments"),
-        ("heroku run --exit-code -- python example/manage.py check --deploy", "heroku run --exit-code", "`heroku run` needs a command to run"),
+        ("heroku run --exit-code -- python example/manage.py check --deploy", "heroku run --exit-code",
+         "`heroku run` needs a command to run"),
+        ("heroku run --exit-code -- python", "heroku run --exit-code python",
+         "`heroku run` has no flag --deploy: the CLI reads every word starting with a dash before `--`"),
         ("$ heroku create\n", "$ heroku create --no-remote\n", "`heroku config:set` needs --app (or --remote)"),
     ],
     ids=[
         "missing-argument", "retired-plan", "unknown-plan", "retired-dyno-size", "extra-argument",
-        "flag-without-value", "config-set-without-key", "run-without-command", "no-git-remote",
+        "flag-without-value", "config-set-without-key", "run-without-command", "run-without-dashdash",
+        "no-git-remote",
     ],
 )
 def test_what_else_fails(guide, cli, old, new, message):
