@@ -79,8 +79,11 @@ def docs(session):
     browser = chromium(session)
     session.install("-r", "docs/requirements.txt", "-r", "tests/requirements.txt")
     html = BUILD_DIR / "html"
+    # A page removed from docs/ must not survive in the output and be checked as if it existed.
+    shutil.rmtree(html, ignore_errors=True)
     session.run(
         "sphinx-build",
+        "-E",  # read every page afresh: no cached environment from an earlier build
         "-W",  # a warning fails the build: a missing include, marker or file is only a warning
         "-n",  # nitpicky: every cross-reference must resolve
         "--keep-going",  # report every warning of the build, not only the first
@@ -99,6 +102,7 @@ def docs(session):
         env={"CHROMIUM": browser, "GUIDE_HTML": str(html)},
     )
     session.log(f"The guide is built: open {html / 'index.html'}")
+    session.log(f"Chromium's screenshot of step 5: {BUILD_DIR / 'site-check.png'}")
 
 
 @nox.session(python=RUNTIME_PYTHON)
