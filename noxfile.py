@@ -212,8 +212,9 @@ def _heroku_cli(session):
 
     how = (
         "The Heroku CLI is installed from npm into .nox/heroku-cli and needs Node.js 20 "
-        "or newer with npm. On Debian or Ubuntu: sudo apt-get install nodejs npm. "
-        "On macOS: brew install node."
+        "or newer with npm. On Debian 13: sudo apt-get install nodejs npm (Debian 12 and "
+        "Ubuntu 24.04 package Node 18: install Node 20 or newer from "
+        "https://github.com/nodesource/distributions instead). On macOS: brew install node."
     )
     node = require_program(session, "node", how)
     npm = require_program(session, "npm", how)
