@@ -164,8 +164,8 @@ def _smoke_database(session):
     url = os.environ.get("DATABASE_URL")
     how = (
         "Install PostgreSQL (Debian/Ubuntu: sudo apt-get install postgresql; macOS: brew "
-        "install postgresql@17), start it, and set DATABASE_URL, e.g. "
-        "postgres://postgres@127.0.0.1:5432/test."
+        "install postgresql@17), start it, and set DATABASE_URL, for example "
+        "postgres://postgres@127.0.0.1:5432/test"
     )
     if not url:
         if os.environ.get("CI") == "true":

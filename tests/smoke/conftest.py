@@ -82,8 +82,15 @@ def copy_files(source, destination, names):
 
 
 def stop_run(step, output, hint):
-    """End the run: a build or release that fails fails every probe."""
-    pytest.exit(f"{step} failed, as it would on Heroku. {hint}\n{output}", returncode=1)
+    """End the run: a build or release that fails fails every probe.
+
+    The headline names the step and the output's last line (the exception,
+    usually), then the hint; the whole output follows.
+    """
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    cause = f": {lines[-1]}" if lines else ""
+    details = f"\n--- output ---\n{output}" if output else ""
+    pytest.exit(f"{step} failed, as it would on Heroku{cause}\n{hint}{details}", returncode=1)
 
 
 @pytest.fixture(scope="session")
@@ -204,8 +211,8 @@ def slug(app_venv, config_vars, tmp_path_factory):
         f"python {manage_py} collectstatic --noinput --traceback",
         env,
         build_dir,
-        "The traceback above names the cause: a ModuleNotFoundError is a package missing "
-        "from requirements.txt; a ValueError or ImproperlyConfigured, the settings.",
+        "A ModuleNotFoundError is a package missing from requirements.txt; a ValueError "
+        "or ImproperlyConfigured points at the settings.",
     )
     shutil.rmtree(STATIC_CACHE, ignore_errors=True)
     copy_files(build_dir, kept, files_under(build_dir) - source)
@@ -250,7 +257,12 @@ def web(released, app_venv, config_vars):
         server_context = running_server(command, env, port=port, cwd=released, ready_headers=HTTPS, boot_timeout=30)
         server = server_context.__enter__()
     except AssertionError as error:
-        stop_run("Starting the web dyno", "", str(error))
+        stop_run(
+            "Starting the web dyno",
+            str(error),
+            f"The Procfile's web: line runs `{command}`: a ModuleNotFoundError names a module "
+            "that does not exist (the WSGI module is staff.wsgi, found through --chdir example).",
+        )
     try:
         # running_server returns at the first answer of any kind; the dyno is up at its first 200.
         deadline = time.monotonic() + 30
