@@ -255,6 +255,7 @@ def cli(session):
         "XDG_DATA_HOME": str(home / "data"),
         "DISABLE_TELEMETRY": "true",
         "HEROKU_SKIP_NEW_VERSION_CHECK": "true",
+        "HEROKU_DISABLE_AUTOUPDATE": "true",  # else a detached `heroku update` lingers
     }
     session.run(str(package.parent / ".bin" / "heroku"), "--version", external=True, env=cli_env)
     session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")

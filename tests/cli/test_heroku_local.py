@@ -174,23 +174,30 @@ def reader_environment(copy, cli_package):
             "XDG_CONFIG_HOME": str(home / "config"),
             "XDG_DATA_HOME": str(home / "data"),
             "XDG_RUNTIME_DIR": str(home / "runtime"),
-            # No telemetry and no update check: these checks only talk to 127.0.0.1.
+            # No telemetry, no update check and no background `heroku update
+            # --autoupdate` (a detached process of its own session, which
+            # SIGTERM to the group would not reach): only 127.0.0.1 is talked to.
             "DISABLE_TELEMETRY": "true",
             "HEROKU_SKIP_NEW_VERSION_CHECK": "true",
+            "HEROKU_DISABLE_AUTOUPDATE": "true",
         }
     )
     return env
 
 
-def process_group(pgid):
-    """{pid: command line} of the live (not zombie) processes in a process group."""
+def processes(where):
+    """{pid: command line} of the live (not zombie) processes for which where(pgid, args) is true."""
     listing = subprocess.run(["ps", "-eo", "pid=,pgid=,stat=,args="], capture_output=True, text=True, check=True)
-    members = {}
+    found = {}
     for row in listing.stdout.splitlines():
         pid, group, stat, *args = row.split(None, 3)
-        if int(group) == pgid and not stat.startswith("Z"):
-            members[int(pid)] = " ".join(args)
-    return members
+        if not stat.startswith("Z") and where(int(group), " ".join(args)):
+            found[int(pid)] = " ".join(args)
+    return found
+
+
+def process_group(pgid):
+    return processes(lambda group, args: group == pgid)
 
 
 def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli, cli_package, reader_copy):
@@ -228,6 +235,8 @@ def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli, cli_pac
         while process_group(server.process.pid) and time.monotonic() < deadline:
             time.sleep(0.2)
         survivors = process_group(server.process.pid)
+        # Nor may the CLI have left anything running outside the group.
+        survivors.update(processes(lambda group, args: str(cli_package.parent) in args))
         for pid in survivors:
             os.kill(pid, 9)
         assert not survivors, f"still running after SIGTERM to heroku local's group: {survivors}\n{server.log()}"
