@@ -106,7 +106,7 @@ def test_hashed_css_is_compressed_on_request_and_cached_for_a_year(web, site_css
 
 def test_unknown_static_file_is_404(web):
     status, _, _ = get(web, "/static/css/no-such-file.0123456789ab.css")
-    assert status == 404
+    assert status == 404, f"a static file that does not exist answered {status}, not 404"
 
 
 def test_404_page_shows_no_debug_information(web):
