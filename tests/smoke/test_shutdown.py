@@ -13,9 +13,9 @@ import time
 from smoke.router import HOST
 
 HEROKU_KILLS_AFTER = 30  # seconds from SIGTERM to SIGKILL
-# "Well inside" the 30 s: gunicorn.conf.py's graceful_timeout is 20 s, and a
+# "Well inside" the 30 s, with room for a loaded machine: graceful_timeout is 20 s, and a
 # worker with nothing left to do exits at once.
-EXPECTED_EXIT_WITHIN = 10
+EXPECTED_EXIT_WITHIN = 15
 
 
 def test_sigterm_finishes_the_request_in_flight_and_exits_cleanly(web, timings):
