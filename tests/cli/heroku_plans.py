@@ -7,15 +7,16 @@ change, and every page naming it then fails the `cli` session.
 """
 
 # When the lists below were last compared with their sources, and where.
+# Verified on CHECKED: essential-0 as today's smallest Postgres plan, the end
+# of free plans and Eco as the smallest dyno (the team's reference, which
+# cites Dev Center). The other plan and dyno names follow Dev Center's pages
+# below but were not re-read on that date: check one there before the guide
+# names it, then update CHECKED.
 CHECKED = "2026-11-22"
 SOURCES = (
-    "https://devcenter.heroku.com/articles/heroku-postgres-plans "
-    "(Choosing the Right Heroku Postgres Plan: Essential, Standard, Premium, "
-    "Private and Shield tiers); "
-    "https://devcenter.heroku.com/articles/dyno-types; "
-    "/work/shared/reference/heroku-facts.md (Heroku platform, checked November 2026: "
-    "free plans ended 2022-11-28, the smallest database plan is essential-0, "
-    "the smallest dyno is Eco)."
+    "/work/shared/reference/heroku-facts.md (Heroku platform, checked November 2026); "
+    "https://devcenter.heroku.com/articles/heroku-postgres-plans; "
+    "https://devcenter.heroku.com/articles/dyno-types"
 )
 
 # Add-on service -> plans that can be provisioned today.
