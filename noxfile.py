@@ -269,10 +269,76 @@ def cli(session):
     session.run("pytest", "tests/cli/test_heroku_local.py", *pytest_args, env=env)
 
 
+def _built_slug(session, app_venv):
+    """Build the app as Heroku does: a copy of the repository's app files, then collectstatic.
+
+    The copy lives in a fresh temporary folder (readable by every user: the
+    bench's nginx runs unprivileged), so a run never writes into the working
+    tree and two runs never share collected files. The caller deletes it.
+    """
+    import tempfile
+
+    from dyno import dyno_environment, production_config_vars
+
+    slug = Path(tempfile.mkdtemp(prefix="slug-"))
+    slug.chmod(0o755)
+    for name in ("Procfile", "requirements.txt", "runtime.txt"):
+        shutil.copy2(ROOT / name, slug / name)
+    shutil.copytree(
+        ROOT / "example",
+        slug / "example",
+        ignore=shutil.ignore_patterns("staticfiles", "db.sqlite3", "__pycache__", "*.pyc"),
+    )
+    # The buildpack's command, with the app's config vars, as in a Heroku build.
+    env = dyno_environment(0, production_config_vars())
+    env["PATH"] = f"{app_venv / 'bin'}{os.pathsep}{env['PATH']}"
+    with session.chdir(slug):
+        session.run(
+            str(app_venv / "bin" / "python"), "example/manage.py", "collectstatic", "--noinput",
+            "--traceback", "--verbosity=0", env=env, external=True, include_outer_env=False,
+        )
+    return slug
+
+
+def _postgres_bin(session):
+    """The folder of PostgreSQL's initdb and pg_ctl; the fault and bench checks start their own server."""
+    import glob
+
+    initdb = require_program(
+        session,
+        "initdb",
+        "The checks create a throwaway PostgreSQL cluster. On Debian or Ubuntu: sudo "
+        "apt-get install postgresql (or set PG_BIN to the folder holding initdb).",
+        candidates=sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True),
+    )
+    return os.environ.get("PG_BIN") or str(Path(initdb).resolve().parent)
+
+
 @nox.session(python=RUNTIME_PYTHON)
 def faults(session):
     """Break the database, the configuration and the dyno on purpose, and put the example under load."""
-    raise NotImplementedError  # built by the faults work
+    wrk = require_program(session, "wrk", "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk.")
+    pg_bin = _postgres_bin(session)
+    # pytest and, for pytest.ini's settings, pytest-django, at tests/requirements.txt's versions.
+    session.install("pytest", "pytest-django", "-c", "tests/requirements.txt")
+    app_venv = _smoke_app_venv(session)  # requirements.txt only, as Heroku installs it
+    slug = _built_slug(session, app_venv)
+    try:
+        session.run(
+            "pytest",
+            "tests/faults",  # pytest.ini's norecursedirs leaves it out of a plain run
+            *session.posargs,
+            env={
+                "SLUG": str(slug),
+                "APP_BIN": str(app_venv / "bin"),
+                "PG_BIN": pg_bin,
+                "WRK": wrk,
+                # The app runs in its own processes: no Django settings in pytest's.
+                "DJANGO_SETTINGS_MODULE": "",
+            },
+        )
+    finally:
+        shutil.rmtree(slug, ignore_errors=True)
 
 
 @nox.session(python=RUNTIME_PYTHON, default=False)
