@@ -54,7 +54,10 @@ def require_program(session, name, how_to_install, *, candidates=()):
 def chromium(session):
     """Debian's or the system's Chromium (set CHROMIUM to use another build)."""
     if os.environ.get("CHROMIUM"):
-        return os.environ["CHROMIUM"]
+        path = os.environ["CHROMIUM"]
+        if not os.access(path, os.X_OK):
+            session.error(f"CHROMIUM={path!r} is not a program this session can run.")
+        return path
     return require_program(
         session,
         "chromium",

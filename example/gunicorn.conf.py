@@ -26,8 +26,9 @@ preload_app = True
 # [end:gunicorn-workers]
 
 # [start:gunicorn-timeouts]
-# The router gives up on a request after 30 s (error H12). Stop a stuck
-# worker first, so the log shows which request hung.
+# A worker process that stops answering the master for 20 s (frozen as a
+# whole, not merely busy) is replaced. With threads this does not cut one
+# slow request short: the router answers those with H12 after 30 s.
 timeout = 20
 # On restart or deploy a dyno gets SIGTERM, then SIGKILL 30 s later.
 # Finishing in-flight requests within 20 s leaves room to exit cleanly.

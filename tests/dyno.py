@@ -13,6 +13,7 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -181,3 +182,4 @@ def running_server(command, env, *, port, cwd=ROOT, ready_path="/", ready_header
     finally:
         if process.poll() is None:
             server.stop()
+        shutil.rmtree(log_dir, ignore_errors=True)
