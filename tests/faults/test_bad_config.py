@@ -226,7 +226,8 @@ def test_redirect_loop(database, web_dyno, settings_module, forwarded_allow_ips,
     config = production_config_vars(DATABASE_URL=database.url, DJANGO_SETTINGS_MODULE=settings_module)
     with web_dyno(config, FORWARDED_ALLOW_IPS=forwarded_allow_ips) as server:
         chain = follow_redirects(server, "/staff/1/rate/")
-    log = server.log()  # once the server has stopped, every access log line is written
+        server.stop()
+        log = server.log()  # once the server has stopped, every access log line is written
     if loops:
         assert chain == [(301, "/staff/1/rate/")] * 5, chain
         assert log.count('"GET /staff/1/rate/ HTTP/1.1" 301') >= 5, log
