@@ -346,8 +346,29 @@ def faults(session):
 
 @nox.session(python=RUNTIME_PYTHON, default=False)
 def bench(session):
-    """Measure the guide's configuration against the alternatives; print a table and write JSON."""
-    raise NotImplementedError  # built by the bench work
+    """Measure the guide's configuration against the alternatives; print a table and write JSON.
+
+    Writes docs/_measurements/bench.json and bench.rst.inc, which
+    docs/measurements.rst shows. Arguments after -- go to tests/bench/run.py
+    (--seconds, --connections, --only a e ...; see its --help).
+    """
+    wrk = require_program(session, "wrk", "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk.")
+    nginx = require_program(
+        session, "nginx", "On Debian or Ubuntu: sudo apt-get install nginx-light; on macOS: brew install nginx.",
+        candidates=("/usr/sbin/nginx",),
+    )
+    pg_bin = _postgres_bin(session)
+    app_venv = _smoke_app_venv(session)  # requirements.txt only, as Heroku installs it
+    slug = _built_slug(session, app_venv)
+    try:
+        session.run(
+            "python",
+            "tests/bench/run.py",
+            *session.posargs,
+            env={"SLUG": str(slug), "APP_BIN": str(app_venv / "bin"), "PG_BIN": pg_bin, "WRK": wrk, "NGINX": nginx},
+        )
+    finally:
+        shutil.rmtree(slug, ignore_errors=True)
 
 
 @nox.session(python=RUNTIME_PYTHON, default=False)
