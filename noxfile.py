@@ -295,11 +295,15 @@ def _built_slug(session, app_venv):
     # The buildpack's command, with the app's config vars, as in a Heroku build.
     env = dyno_environment(0, production_config_vars())
     env["PATH"] = f"{app_venv / 'bin'}{os.pathsep}{env['PATH']}"
-    with session.chdir(slug):
-        session.run(
-            str(app_venv / "bin" / "python"), "example/manage.py", "collectstatic", "--noinput",
-            "--traceback", "--verbosity=0", env=env, external=True, include_outer_env=False,
-        )
+    try:
+        with session.chdir(slug):
+            session.run(
+                str(app_venv / "bin" / "python"), "example/manage.py", "collectstatic", "--noinput",
+                "--traceback", "--verbosity=0", env=env, external=True, include_outer_env=False,
+            )
+    except BaseException:  # a failed build leaves no folder behind
+        shutil.rmtree(slug, ignore_errors=True)
+        raise
     return slug
 
 
