@@ -169,7 +169,9 @@ TEMPLATES = [
 # Heroku's router ends HTTPS and forwards the request to the dyno over
 # plain HTTP, adding X-Forwarded-Proto: https. The router always sets that
 # header, replacing any a client sent, so Django can trust it to tell
-# whether the visitor used HTTPS. Without this line SECURE_SSL_REDIRECT
+# whether the visitor used HTTPS. gunicorn trusts it too on Heroku (the
+# buildpack sets FORWARDED_ALLOW_IPS='*'), but this line keeps Django right
+# under any server; where neither trusts the header, SECURE_SSL_REDIRECT
 # would redirect every request, even HTTPS ones, forever.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

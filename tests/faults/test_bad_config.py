@@ -82,6 +82,9 @@ BOOT_MISTAKES = {
         "Configuration error: DATABASE_URL names no database",
         {"DATABASE_URL": "postgres://staff:secret@db.example.com:5432"},
     ),
+    "email-port-not-a-number": BootMistake(
+        "troubleshooting-email-port", "Configuration error: EMAIL_PORT=", {"EMAIL_PORT": "smtp"}
+    ),
     "csrf-origin-without-scheme": BootMistake(
         "troubleshooting-csrf",
         "Configuration error: DJANGO_CSRF_TRUSTED_ORIGINS",
@@ -126,17 +129,6 @@ def test_boot_mistake_message(mistake):
     assert expected in log, log
     # One line, from the master (preload_app), not a traceback per worker.
     assert log.count(mistake.starts_with) == 1 and "Traceback" not in log, log
-
-
-def test_email_port_not_a_number():
-    """Not on the troubleshooting page (yet): the settings' own message for a non-numeric EMAIL_PORT."""
-    env = mistaken_environment(BootMistake("", "", {"EMAIL_PORT": "smtp"}))
-    result = manage("check", env=env)
-    assert result.returncode != 0
-    assert (
-        "Configuration error: EMAIL_PORT='smtp' is not a whole number. "
-        "Set it to a number such as 587, or unset it." in result.stderr
-    ), result.stderr
 
 
 # Mistakes that boot fine and show on a request.
