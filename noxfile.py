@@ -124,17 +124,18 @@ def tests(session, django):
     session.run("coverage", "report", rcfile)
 
 
-def _smoke_app_venv(session):
+def _app_venv(session):
     """The app's own environment, as the build makes it: requirements.txt and nothing else.
 
     Keyed on requirements.txt and runtime.txt, so even `nox -R` rebuilds it
-    when either changes. The probes' tools stay in the session's venv.
+    when either changes. The smoke, faults and bench sessions run the app in
+    it; their own tools stay in the session's venv.
     """
     key = files_digest("requirements.txt", "runtime.txt")
-    venv = ROOT / ".nox" / f"smoke-app-{key}"
+    venv = ROOT / ".nox" / f"app-{key}"
     python = venv / "bin" / "python"
     built = venv / ".built-from-requirements.txt"
-    for stale in (ROOT / ".nox").glob("smoke-app-*"):
+    for stale in (ROOT / ".nox").glob("app-*"):
         if stale != venv:
             shutil.rmtree(stale, ignore_errors=True)
     if built.exists():
@@ -191,7 +192,7 @@ def smoke(session):
     browser = chromium(session)
     _smoke_database(session)
     session.install("-r", "tests/requirements.txt")
-    venv = _smoke_app_venv(session)
+    venv = _app_venv(session)
     session.run(
         "pytest",
         "tests/smoke",  # pytest.ini's norecursedirs leaves it out of a plain run
@@ -307,6 +308,9 @@ def _built_slug(session, app_venv):
     return slug
 
 
+WRK_HOW = "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk."
+
+
 def _postgres_bin(session):
     """The folder of PostgreSQL's initdb and pg_ctl; the fault and bench checks start their own server."""
     import glob
@@ -324,11 +328,11 @@ def _postgres_bin(session):
 @nox.session(python=RUNTIME_PYTHON)
 def faults(session):
     """Break the database, the configuration and the dyno on purpose, and put the example under load."""
-    wrk = require_program(session, "wrk", "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk.")
+    wrk = require_program(session, "wrk", WRK_HOW)
     pg_bin = _postgres_bin(session)
     # pytest and, for pytest.ini's settings, pytest-django, at tests/requirements.txt's versions.
     session.install("pytest", "pytest-django", "-c", "tests/requirements.txt")
-    app_venv = _smoke_app_venv(session)  # requirements.txt only, as Heroku installs it
+    app_venv = _app_venv(session)  # requirements.txt only, as Heroku installs it
     slug = _built_slug(session, app_venv)
     try:
         session.run(
@@ -356,13 +360,13 @@ def bench(session):
     docs/measurements.rst shows. Arguments after -- go to tests/bench/run.py
     (--seconds, --connections, --only a e ...; see its --help).
     """
-    wrk = require_program(session, "wrk", "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk.")
+    wrk = require_program(session, "wrk", WRK_HOW)
     nginx = require_program(
         session, "nginx", "On Debian or Ubuntu: sudo apt-get install nginx-light; on macOS: brew install nginx.",
         candidates=("/usr/sbin/nginx",),
     )
     pg_bin = _postgres_bin(session)
-    app_venv = _smoke_app_venv(session)  # requirements.txt only, as Heroku installs it
+    app_venv = _app_venv(session)  # requirements.txt only, as Heroku installs it
     slug = _built_slug(session, app_venv)
     try:
         session.run(
