@@ -111,14 +111,18 @@ def docs(session):
 @nox.session(python=RUNTIME_PYTHON)
 @nox.parametrize("django", list(DJANGO_VERSIONS))
 def tests(session, django):
-    """Run the example's tests and the snippet checks on Django 5.2 (pinned) and the current Django."""
+    """Run the example's tests and the snippet checks on Django 5.2 (pinned, with coverage) and the current Django."""
     session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")
-    if DJANGO_VERSIONS[django]:
-        session.install(DJANGO_VERSIONS[django])
-    rcfile = "--rcfile=tests/coverage.ini"  # measures the settings tests' subprocesses too
-    session.run("coverage", "erase", rcfile)
     # One pytest worker per core: most settings tests wait on a new interpreter.
     pytest_args = session.posargs or ["-n", "auto"]
+    if DJANGO_VERSIONS[django]:
+        session.install(DJANGO_VERSIONS[django])
+        # The current release proves the snippets still work; coverage is
+        # measured once, on the version requirements.txt pins.
+        session.run("pytest", *pytest_args)
+        return
+    rcfile = "--rcfile=tests/coverage.ini"  # measures the settings tests' subprocesses too
+    session.run("coverage", "erase", rcfile)
     session.run("coverage", "run", rcfile, "-m", "pytest", *pytest_args)
     session.run("coverage", "combine", "--quiet", rcfile)
     session.run("coverage", "report", rcfile)
