@@ -17,24 +17,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM_FLAGS
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 # One screenshot per run, kept next to the built site as an artefact.
 SCREENSHOT = ROOT / "docs" / "_build" / "site-check.png"
 
-# The flags the guide's checks run Chromium with: headless, no sandbox (CI
-# containers run as root), and nothing that reaches the network by itself.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def guide_html():

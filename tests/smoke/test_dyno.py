@@ -14,22 +14,13 @@ import secrets
 from urllib.parse import urlencode
 
 import pytest
+from browser import CHROMIUM_FLAGS
 from smoke.router import HOST, HTTPS
 
 SAMPLE_STAFF = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
 ONE_YEAR = 365 * 24 * 3600
 # Text only Django's technical (DEBUG) error pages contain.
 DEBUG_MARKERS = ["Traceback", "DEBUG = True", "Using the URLconf", "urlpatterns", "settings.py", "Request Method:"]
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HEADER_COLOUR = "rgb(121, 88, 159)"  # .site-header in example/static/css/site.css
 
 
