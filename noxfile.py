@@ -20,7 +20,9 @@ import nox
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "cli"))
 from dyno import runtime_python_version  # noqa: E402
+from guide_commands import isolated_cli_environment  # noqa: E402
 
 nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -253,18 +255,7 @@ def _heroku_cli(session):
 def cli(session):
     """Check every `heroku` command in the guide against the real Heroku CLI, and run `heroku local`."""
     package = _heroku_cli(session)
-    home = HEROKU_CLI_DIR / "home"  # the CLI writes its cache, and git config, under HOME
-    home.mkdir(exist_ok=True)
-    cli_env = {
-        "HOME": str(home),
-        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "DISABLE_TELEMETRY": "true",
-        "HEROKU_SKIP_NEW_VERSION_CHECK": "true",
-        "HEROKU_DISABLE_AUTOUPDATE": "true",  # else a detached `heroku update` lingers
-    }
+    cli_env = isolated_cli_environment(HEROKU_CLI_DIR / "home")
     session.run(str(package.parent / ".bin" / "heroku"), "--version", external=True, env=cli_env)
     session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")
     env = {"HEROKU_CLI": str(package)}

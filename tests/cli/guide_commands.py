@@ -238,6 +238,15 @@ def simple_commands(text, dialect="posix", base=0):
         word.extend(text[open_at:close + 1])
         return close + 1
 
+    def backticks(open_at):
+        """Read `...` starting at open_at; returns the index after the closing backtick."""
+        end = text.find("`", open_at + 1)
+        if end == -1:
+            raise Incomplete("unclosed backtick")
+        nested.extend(simple_commands(text[open_at + 1:end], dialect, base + open_at + 1))
+        word.extend(text[open_at:end + 1])
+        return end + 1
+
     while i < n:
         c = text[i]
         if c == escape:
@@ -290,12 +299,7 @@ def simple_commands(text, dialect="posix", base=0):
                 elif c == "$" and text[i + 1:i + 2] == "(":
                     i = substitution(i, i + 2)
                 elif c == "`" and dialect == "posix":
-                    end = text.find("`", i + 1)
-                    if end == -1:
-                        raise Incomplete("unclosed backtick")
-                    nested.extend(simple_commands(text[i + 1:end], dialect, base + i + 1))
-                    word.extend(text[i:end + 1])
-                    i = end + 1
+                    i = backticks(i)
                 else:
                     word.append(c)
                     i += 1
@@ -304,12 +308,7 @@ def simple_commands(text, dialect="posix", base=0):
             i = substitution(i, i + 2)
         elif c == "`" and dialect == "posix":
             start_word()
-            end = text.find("`", i + 1)
-            if end == -1:
-                raise Incomplete("unclosed backtick")
-            nested.extend(simple_commands(text[i + 1:end], dialect, base + i + 1))
-            word.extend(text[i:end + 1])
-            i = end + 1
+            i = backticks(i)
         elif c == "<" and PLACEHOLDER.match(text, i):
             # <app-name>: a placeholder for the reader to fill in, not a redirection.
             start_word()
@@ -671,6 +670,29 @@ def guide_pages(docs):
 
 # --------------------------------------------------------------------------
 # The Heroku CLI's commands
+
+def isolated_cli_environment(home):
+    """Variables that keep the Heroku CLI inside `home`, quiet and on this machine.
+
+    The CLI writes its cache, its config and a git credential helper (into
+    the global git config) under HOME. No telemetry, no update check and no
+    background `heroku update --autoupdate`: that is a detached process of
+    its own session, which SIGTERM to a process group would not reach.
+    """
+    for folder in ("cache", "config", "data", "runtime"):
+        (home / folder).mkdir(parents=True, exist_ok=True)
+    return {
+        "HOME": str(home),
+        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_RUNTIME_DIR": str(home / "runtime"),
+        "DISABLE_TELEMETRY": "true",
+        "HEROKU_SKIP_NEW_VERSION_CHECK": "true",
+        "HEROKU_DISABLE_AUTOUPDATE": "true",
+    }
+
 
 class HerokuCLI:
     """Commands, aliases and flags of an installed Heroku CLI, from its oclif manifests."""

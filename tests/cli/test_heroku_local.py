@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 from dyno import ROOT, procfile_commands, running_server, unused_port
-from guide_commands import Extractor
+from guide_commands import Extractor, isolated_cli_environment
 
 # GUIDE_LOCAL_PAGE lets a writer try a draft page; the session uses the guide's.
 PAGE = Path(os.environ.get("GUIDE_LOCAL_PAGE", ROOT / "docs" / "steps" / "09-test-locally.rst"))
@@ -158,9 +158,6 @@ def reader_environment(copy, cli_package):
         if not name.startswith(("DJANGO_", "EMAIL_", "GUNICORN_", "HEROKU_", "NOX_", "npm_"))
         and name not in ("DATABASE_URL", "DEFAULT_FROM_EMAIL", "WEB_CONCURRENCY", "PORT", "DYNO", "VIRTUAL_ENV")
     }
-    home = copy.parent / "home"
-    for folder in ("cache", "config", "data", "runtime"):
-        (home / folder).mkdir(parents=True, exist_ok=True)
     node = shutil.which("node")
     path = [str(Path(sys.executable).parent), str(cli_package.parent / ".bin")]
     if node:
@@ -168,18 +165,7 @@ def reader_environment(copy, cli_package):
     env.update(
         {
             "PATH": os.pathsep.join(path + [env.get("PATH", "")]),
-            "HOME": str(home),
-            "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
-            "XDG_CACHE_HOME": str(home / "cache"),
-            "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_DATA_HOME": str(home / "data"),
-            "XDG_RUNTIME_DIR": str(home / "runtime"),
-            # No telemetry, no update check and no background `heroku update
-            # --autoupdate` (a detached process of its own session, which
-            # SIGTERM to the group would not reach): only 127.0.0.1 is talked to.
-            "DISABLE_TELEMETRY": "true",
-            "HEROKU_SKIP_NEW_VERSION_CHECK": "true",
-            "HEROKU_DISABLE_AUTOUPDATE": "true",
+            **isolated_cli_environment(copy.parent / "home"),
         }
     )
     return env
