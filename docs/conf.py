@@ -6,6 +6,12 @@ and Read the Docs do, with warnings as errors:
     sphinx-build -W -n --keep-going -b html docs docs/_build/html
 """
 
+import sys
+from pathlib import Path
+
+# docs/_ext holds the guide's own extension: where each file block goes.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 project = "Deploying Django on Heroku"
 author = "The guide's maintainers"
 copyright = "2026, the guide's maintainers"
@@ -18,6 +24,7 @@ html_short_title = "Django on Heroku"
 extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
+    "placement",
 ]
 
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.
