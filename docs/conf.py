@@ -6,12 +6,6 @@ and Read the Docs do, with warnings as errors:
     sphinx-build -W -n --keep-going -b html docs docs/_build/html
 """
 
-import sys
-from pathlib import Path
-
-# docs/_ext holds the guide's own extension: where each file block goes.
-sys.path.insert(0, str(Path(__file__).parent / "_ext"))
-
 project = "Deploying Django on Heroku"
 author = "The guide's maintainers"
 copyright = "2026, the guide's maintainers"
@@ -21,9 +15,18 @@ copyright = "2026, the guide's maintainers"
 html_title = project
 html_short_title = "Django on Heroku"
 
+import sys
+from pathlib import Path
+
+# The guide's own extensions (sources.py: numbered, dated sources per page;
+# placement.py: where each file block goes, and no marker text shown).
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
+    "sources",
+    "example_values",
     "placement",
 ]
 
