@@ -26,6 +26,7 @@ extensions = [
     "sphinx_tabs.tabs",
     "sources",
     "example_values",
+    "flow_diagrams",
 ]
 
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.
