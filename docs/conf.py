@@ -15,9 +15,16 @@ copyright = "2026, the guide's maintainers"
 html_title = project
 html_short_title = "Django on Heroku"
 
+import sys
+from pathlib import Path
+
+# The :bench: role reads the committed bench figures (docs/_measurements/bench.json).
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_measurements"))
+
 extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
+    "bench_figures",
 ]
 
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.
