@@ -290,6 +290,7 @@ def _built_slug(session, app_venv):
     )
     # The buildpack's command, with the app's config vars, as in a Heroku build.
     env = dyno_environment(0, production_config_vars())
+    del env["DYNO"]  # a build runs in no dyno: the settings' DYNO rule must not apply
     env["PATH"] = f"{app_venv / 'bin'}{os.pathsep}{env['PATH']}"
     try:
         with session.chdir(slug):

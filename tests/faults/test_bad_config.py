@@ -90,11 +90,15 @@ BOOT_MISTAKES = {
         "Configuration error: DJANGO_CSRF_TRUSTED_ORIGINS",
         {"DJANGO_CSRF_TRUSTED_ORIGINS": "app.example.com"},
     ),
+    "dyno-without-database": BootMistake(
+        "troubleshooting-no-database", "Configuration error: DATABASE_URL is not set", {"DATABASE_URL": None}
+    ),
 }
 
 
 def mistaken_environment(mistake, port=0):
-    config = production_config_vars()
+    # A dyno has DATABASE_URL once Heroku Postgres is attached (nothing here connects to it).
+    config = production_config_vars(DATABASE_URL="postgres://staff:secret@db.example.com:5432/staff")
     for name, value in mistake.config.items():
         if value is None:
             config.pop(name, None)
