@@ -458,7 +458,9 @@ def tables(report):
 def rst_table(title, header, rows, widths):
     lines = [f".. list-table:: {title}", "   :header-rows: 1", f"   :widths: {' '.join(map(str, widths))}", ""]
     for row in [header, *rows]:
-        lines.append(f"   * - {row[0]}")
+        # "(a) ..." at the start of a cell would read as an enumerated list.
+        first = f"\\{row[0]}" if row[0].startswith("(") else row[0]
+        lines.append(f"   * - {first}")
         lines.extend(f"     - {cell}" for cell in row[1:])
     return "\n".join(lines) + "\n"
 
@@ -641,6 +643,41 @@ def write_chart(report):
     ])
 
 
+def findings(report):
+    """What this run shows on the questions the guide's choices rest on, worded by the figures themselves."""
+    results = {result["configuration"]: result for result in report["results"]}
+    page = {key: result["database_page"] for key, result in results.items() if "database_page" in result}
+    lines = []
+    if {"a", "a0"} <= page.keys():
+        shares = {key: share_span(page[key]["busiest_worker_cpu_share"]) for key in ("a0", "a", "b") if key in page}
+        lines.append(
+            "The busiest worker's share on the database page, over the rounds: "
+            + "; ".join(f"({key}) {CONFIGURATIONS[key]['short']}: {span}" for key, span in shares.items())
+            + " (50 % is an even split)."
+        )
+    if {"a", "c"} <= page.keys():
+        guide, sync = page["a"]["p99_ms"], page["c"]["p99_ms"]
+        if sync < guide:
+            lines.append(f"On fast requests alone, bare sync workers (c) kept the lower p99: {sync:.0f} ms against the guide's {guide:.0f} ms.")
+        else:
+            lines.append(f"On fast requests alone, the guide's p99 was no higher than bare sync's (c): {guide:.0f} ms against {sync:.0f} ms.")
+    if all("slow_requests" in results.get(key, {}) for key in ("a", "c")):
+        slow = {key: results[key]["slow_requests"] for key in SLOW_LOAD}
+        lines.append(
+            f"With {report['settings']['slow_connections']} slow requests in flight, the database page answered "
+            + "; ".join(
+                f"({key}) {slow[key]['requests_per_second']:.0f} req/s, p50 {slow[key]['p50_ms']:.0f} ms, p99 {slow[key]['p99_ms']:.0f} ms"
+                for key in SLOW_LOAD
+            )
+            + "."
+        )
+        if slow["a"]["requests_per_second"] > slow["c"]["requests_per_second"] and slow["a"]["p99_ms"] < slow["c"]["p99_ms"]:
+            lines.append("There the guide's threads served more fast requests, with a lower p99, than bare sync workers.")
+        else:
+            lines.append("There bare sync workers did as well as the guide's threads: this run does not support the guide's choice of threads.")
+    return lines
+
+
 def write_include(report, speed, slow, sizes):
     m, v, settings = report["machine"], report["versions"], report["settings"]
     low, high = load_range(report)
@@ -687,6 +724,12 @@ def write_include(report, speed, slow, sizes):
             rst_table("The database page while slow requests are in flight", *slow, [30, 16, 14, 18, 12]),
         ]
     text += [
+        ".. _bench-findings:",
+        "",
+        "In this run:",
+        "",
+        *(f"- {line}" for line in findings(report)),
+        "",
         ".. _bench-targets:",
         "",
         "The targets for the guide's configuration (a), from the same run (``report``: a comparison without a target):",
