@@ -18,12 +18,15 @@ html_short_title = "Django on Heroku"
 import sys
 from pathlib import Path
 
-# The :bench: role reads the committed bench figures (docs/_measurements/bench.json).
-sys.path.insert(0, str(Path(__file__).resolve().parent / "_measurements"))
+# The guide's own extensions (sources.py: numbered, dated sources per page;
+# bench_figures.py: figures from the committed bench run).
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
+    "sources",
+    "example_values",
     "bench_figures",
 ]
 

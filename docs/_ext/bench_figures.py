@@ -1,10 +1,10 @@
 """The :bench: role: a figure from the committed bench run, by name, so prose never types a measurement twice.
 
-`nox -s bench` (tests/bench/run.py) writes bench.json beside this file, with
+`nox -s bench` (tests/bench/run.py) writes docs/_measurements/bench.json, with
 every figure the pages quote under "figures", already formatted:
 :bench:`a.database_page.rps` reads the guide's requests per second on the
 database page, :bench:`date` the run's date. An unknown name fails the
-build and lists the names there are. Pages that use the role are rebuilt
+build and suggests the nearest names. Pages that use the role are rebuilt
 when bench.json changes.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-BENCH_JSON = Path(__file__).resolve().with_name("bench.json")
+BENCH_JSON = Path(__file__).resolve().parents[1] / "_measurements" / "bench.json"
 
 
 def bench_role(name, rawtext, text, lineno, inliner, options=None, content=None):
