@@ -301,8 +301,10 @@ def start_gunicorn(key, database, stack, settings=None):
             env.pop(name, None)
         else:
             env[name] = value
-    command = config.get("command", procfile_commands(SLUG / "Procfile")["web"]).format(variants=VARIANTS)
-    config["command_run"] = command
+    command = config.get("command", procfile_commands(SLUG / "Procfile")["web"])
+    # Recorded with the repository's relative path: bench.json names no folder of this machine.
+    config["command_run"] = command.format(variants=VARIANTS.relative_to(ROOT))
+    command = command.format(variants=VARIANTS)
     server = stack.enter_context(running_server(command, env, port=port, cwd=SLUG, ready_headers=HTTPS))
     assert server.request("GET", "/", headers=HTTPS)[0] == 200, server.log()
     return {"key": key, "port": port, "pid": server.process.pid, "server": server, "runs": {}}
