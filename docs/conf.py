@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 # The guide's own extensions (sources.py: numbered, dated sources per page;
+# bench_figures.py: figures from the committed bench run; example_values.py:
+# values quoted from the example; flow_diagrams.py: step 1's diagrams;
 # placement.py: where each file block goes, and no marker text shown).
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
@@ -27,6 +29,8 @@ extensions = [
     "sphinx_tabs.tabs",
     "sources",
     "example_values",
+    "bench_figures",
+    "flow_diagrams",
     "placement",
 ]
 
