@@ -20,5 +20,5 @@ def cli_package():
 
 
 @pytest.fixture(scope="session")
-def cli(cli_package):
-    return HerokuCLI(cli_package)
+def cli(cli_package, tmp_path_factory):
+    return HerokuCLI(cli_package, home=tmp_path_factory.mktemp("heroku-home"))
