@@ -73,10 +73,11 @@ DEBUG = env_flag("DJANGO_DEBUG")
 
 
 # [start:secret-key]
-# The secret key signs sessions, password-reset links and CSRF tokens. It
-# lives in a config var, never in the repository. Every dyno must share one
-# key, or a login made on one dyno is rejected by the next, so production
-# refuses to start without it rather than inventing one.
+# The secret key signs password-reset links, signed-cookie sessions and
+# anything made with django.core.signing. It lives in a config var, never
+# in the repository. Every dyno must share one key, or a link or cookie
+# signed on one dyno is rejected by the next, so production refuses to
+# start without it rather than inventing one.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY and DEBUG:
     # Development only: a fresh random key each time the server starts,
@@ -194,6 +195,15 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Heroku Postgres sets DATABASE_URL (postgres://USER:PASSWORD@HOST:5432/NAME).
 # Without it the app uses an SQLite file, which suits a laptop but not a
 # dyno: a dyno's disk is wiped at every restart, taking the file with it.
+# So a dyno (Heroku sets DYNO in web, release and one-off dynos) refuses to
+# start without DATABASE_URL. The build sets no DYNO and its collectstatic
+# needs no database, so a build without the add-on still succeeds.
+if os.environ.get("DYNO") and not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set on this dyno, so its data would go to an SQLite "
+        "file that the next restart deletes. Add a database: "
+        "heroku addons:create heroku-postgresql:essential-0"
+    )
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 )
@@ -259,7 +269,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # At collectstatic time, give each file a name with a hash of its
     # content (site.3c5a1e0f.css) and write gzip and Brotli copies, so
-    # WhiteNoise can tell browsers to cache it for a year and send it
+    # WhiteNoise can tell browsers to cache it for ten years and send it
     # compressed.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",

@@ -312,3 +312,60 @@ def test_a_configuration_error_stops_wsgi_py_with_one_line():
         timeout=60,
     )
     assert_configuration_error(result, "DJANGO_SECRET_KEY is not set")
+
+
+# --- A dyno without its database -------------------------------------------------
+
+NO_DATABASE_MESSAGE = "DATABASE_URL is not set on this dyno"
+ADD_DATABASE = "heroku addons:create heroku-postgresql:essential-0"
+
+
+def sqlite_file_state():
+    """Whether example/db.sqlite3 exists, and its size and modification time if so."""
+    path = EXAMPLE / "db.sqlite3"
+    return path.stat()[6:9] if path.exists() else None
+
+
+@pytest.mark.parametrize(
+    ("dyno", "command"),
+    [
+        # The Procfile's release: line, in a release dyno (Heroku numbers them at random).
+        pytest.param("release.3212", ["migrate", "--no-input"], id="release-phase"),
+        # `heroku run` in a one-off dyno.
+        pytest.param("run.1", ["loaddata", "sample_staff"], id="one-off-dyno"),
+    ],
+)
+def test_a_dyno_without_database_url_refuses_and_writes_nothing(dyno, command):
+    before = sqlite_file_state()
+    result = manage(*command, DYNO=dyno, **production_config_vars())
+    assert_configuration_error(result, NO_DATABASE_MESSAGE, ADD_DATABASE)
+    assert result.stderr.count("\n") == 1, result.stderr  # one line
+    assert sqlite_file_state() == before
+
+
+def test_a_web_dyno_without_database_url_refuses_to_boot():
+    # gunicorn's master imports wsgi.py (preload_app): this is the web dyno's boot.
+    before = sqlite_file_state()
+    result = subprocess.run(
+        [sys.executable, "-c", "import staff.wsgi"],
+        cwd=EXAMPLE,
+        env=clean_environment(DYNO="web.1", **production_config_vars()),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert_configuration_error(result, NO_DATABASE_MESSAGE, ADD_DATABASE)
+    assert sqlite_file_state() == before
+
+
+def test_the_build_without_database_url_still_collects_static_files():
+    # The build has the config vars but no DYNO, and collectstatic opens no database.
+    result = manage("collectstatic", "--noinput", "--dry-run", **production_config_vars())
+    assert result.returncode == 0, result.stderr
+    assert "static files copied" in result.stdout
+
+
+def test_a_dyno_with_database_url_reads_it():
+    url = "postgres://user:secret@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8abc"
+    database = read_settings("DATABASES", DYNO="web.1", DATABASE_URL=url, **production_config_vars())
+    assert database["DATABASES"]["default"]["NAME"] == "d8abc"

@@ -77,6 +77,9 @@ BOOT_MISTAKES = {
         "Configuration error: DJANGO_CSRF_TRUSTED_ORIGINS",
         {"DJANGO_CSRF_TRUSTED_ORIGINS": "app.example.com"},
     ),
+    "dyno-without-database": BootMistake(
+        "troubleshooting-no-database", "Configuration error: DATABASE_URL is not set", {"DATABASE_URL": None}
+    ),
 }
 
 
@@ -84,7 +87,10 @@ BOOT_MISTAKES = {
 def test_boot_mistake_message(mistake, slug):
     """The page's message, whole, from the build, from a one-off dyno, and from a booting web dyno."""
     expected = documented(mistake.label, mistake.starts_with)
-    config = production_config_vars(**mistake.config)
+    # A dyno has DATABASE_URL once Heroku Postgres is attached (nothing here connects to it).
+    config = production_config_vars(
+        **{"DATABASE_URL": "postgres://staff:secret@db.example.com:5432/staff", **mistake.config}
+    )
     # The build runs collectstatic; the release phase and `heroku run` run
     # other commands, such as check and migrate.
     for command, env in (
