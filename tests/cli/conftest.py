@@ -21,4 +21,7 @@ def cli_package():
 
 @pytest.fixture(scope="session")
 def cli(cli_package, tmp_path_factory):
-    return HerokuCLI(cli_package, home=tmp_path_factory.mktemp("heroku-home"))
+    """The CLI, with its parser (one node process) ended after the run."""
+    installed = HerokuCLI(cli_package, home=tmp_path_factory.mktemp("heroku-home"))
+    yield installed
+    installed.close()

@@ -34,6 +34,7 @@ import ast
 import difflib
 import io
 import json
+import os
 import re
 import shlex
 import shutil
@@ -137,18 +138,34 @@ class HerokuCLI:
         self.package_dir = Path(package_dir)
         self.version = json.loads((self.package_dir / "package.json").read_text())["version"]
         self.home = Path(home) if home else self.package_dir.parents[1] / "home"
+        self._parser = None
 
     def parse(self, items):
         """[{"argv": [command, ...], "env": {...}}] -> (command ids and aliases, [{id, flags, args} or {error}])."""
-        done = subprocess.run(
-            ["node", str(PARSER), str(self.package_dir)], cwd=self.home,
-            input=json.dumps(items) + "\n", capture_output=True, text=True, timeout=300,
-            env={**isolated_cli_environment(self.home), **_node_path()},
-        )
-        if done.returncode or not done.stdout:
-            raise RuntimeError(f"{PARSER.name} failed:\n{done.stderr}")
-        answer = json.loads(done.stdout)
+        if self._parser is None:  # one node process answers every call: the CLI loads once
+            read, self._requests = os.pipe()
+            self._parser = subprocess.Popen(
+                ["node", str(PARSER), str(self.package_dir), str(read)], pass_fds=(read,), cwd=self.home,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env={**isolated_cli_environment(self.home), **_node_path()},
+            )
+            os.close(read)
+        os.write(self._requests, (json.dumps(items) + "\n").encode())
+        line = self._parser.stdout.readline()
+        if not line:
+            self._parser.wait(timeout=30)
+            raise RuntimeError(f"{PARSER.name} exited {self._parser.returncode}:\n{self._parser.stderr.read()}")
+        answer = json.loads(line)
         return answer["commands"], answer["results"]
+
+    def close(self):
+        """End the parser's node process."""
+        if self._parser is not None:
+            os.close(self._requests)
+            self._parser.wait(timeout=30)
+            self._parser.stdout.close()
+            self._parser.stderr.close()
+            self._parser = None
 
     @cached_property
     def commands(self):
@@ -457,7 +474,11 @@ def main(argv=None):
     parser.add_argument("--cli", required=True, help="the installed CLI: .../node_modules/heroku")
     parser.add_argument("docs", nargs="?", default=str(ROOT / "docs"))
     options = parser.parse_args(argv)
-    report = check_guide(options.docs, HerokuCLI(options.cli))
+    cli = HerokuCLI(options.cli)
+    try:
+        report = check_guide(options.docs, cli)
+    finally:
+        cli.close()
     for item in report.found:
         note = "" if item.path == item.page else f"  (shown by {relative(item.page)})"
         print(f"  {item.where():<42} {item.kind:<8} {item.text}{note}")
