@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from guide_commands import HerokuCLI  # noqa: E402
+from heroku_cli import HerokuCLI  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,57 +1,39 @@
 """Find every `heroku` command the guide shows and check it with the installed Heroku CLI's own parser.
 
-Where commands are found (the pages read by tests/pages.py):
+Where (the pages read by tests/pages.py): console blocks (`$ ` and `PS> `
+lines, continuations joined, each simple command split by shlex); code spans
+that start with ``heroku`` and ``heroku WORD`` in running text, where WORD
+is a CLI command; and every file a page includes, whole: Python comments
+and strings, the lines of other files.
 
-* console blocks: every `$ ` and `PS> ` line, continuation lines joined, and
-  every simple command of it (after `&&`, `||`, `;`, `|`), split by shlex;
-* the running text of the pages: a code span that starts with ``heroku``,
-  and ``heroku WORD`` where WORD is a CLI command, with the words after it
-  that look like command-line words;
-* every file a page includes, whole (people read its comments and strings
-  too): Python comments (a run of comment lines read as one text) and
-  strings, and the lines of any other file.
-
-What is checked: a command (with arguments) is parsed by oclif_parse.cjs
-with @oclif/core's parser, as the CLI parses it: the command or alias
-exists, every flag exists and has its value, arguments are neither missing
-nor extra. A mention (``heroku WORD`` in a sentence) only has to name a
-command. Heroku's own rules on top of the parser's:
-
-* where --app comes from: the CLI reads it from --app/-a, --remote/-r,
-  HEROKU_APP, or the git remote named `heroku`, which `heroku create`
-  (without --no-remote) or `heroku git:remote` adds. When the guide shows
-  such a command, every command counts as having its app;
-* `heroku run` and `heroku local:run` read every word starting with a dash
-  before `--` as their own flag: the message says to write `--`;
-* what a command checks in its code, not its flags (VARARG_RULES);
-* add-on plans and dyno sizes against heroku_plans.py.
+What: a command with arguments is parsed by the CLI's own @oclif/core parser
+(heroku_cli.py): command or alias, flags and their values, arguments. A
+mention only has to name a command. Heroku's own rules on top: --app comes
+from the `heroku` git remote once the guide shows `heroku create` (without
+--no-remote) or `heroku git:remote`; `run` and `local:run` read every word
+starting with a dash before `--` as their own flag; what commands check in
+their code (VARARG_RULES); plans and dyno sizes against heroku_plans.py.
 
 Run it: python tests/cli/guide_commands.py --cli PATH/node_modules/heroku [DOCS]
 """
 
 import argparse
 import ast
-import difflib
 import io
-import json
-import os
 import re
 import shlex
-import shutil
-import subprocess
 import sys
 import tokenize
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import heroku_plans  # noqa: E402
 from docutils import nodes  # noqa: E402
+from heroku_cli import HerokuCLI  # noqa: E402
 from pages import PROMPTS, guide_pages, read_page  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-PARSER = Path(__file__).resolve().parent / "oclif_parse.cjs"
 
 # What commands check in their code, not in their flags: {command id: (minimum
 # arguments, pattern each must match or None, what the CLI requires)}.
@@ -82,7 +64,6 @@ class Found:
     kind: str  # "command" (parsed) or "mention" (its name only)
     page: Path  # the page showing it (the including page for an included file)
     env: dict = field(default_factory=dict)  # NAME=value words before `heroku`
-    shell: str = None  # "posix" or "powershell" for console lines
 
     def where(self):
         return f"{relative(self.path)}:{self.line}"
@@ -106,82 +87,6 @@ def relative(path):
         return str(Path(path).resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
-
-
-def isolated_cli_environment(home):
-    """Variables that keep the Heroku CLI inside `home`, quiet and on this machine.
-
-    The CLI writes its cache, its config and a git credential helper (into
-    the global git config) under HOME. No telemetry, no update check and no
-    background `heroku update --autoupdate`: that is a detached process of
-    its own session, which SIGTERM to a process group would not reach.
-    """
-    for folder in ("cache", "config", "data", "runtime"):
-        (home / folder).mkdir(parents=True, exist_ok=True)
-    return {
-        "HOME": str(home),
-        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_RUNTIME_DIR": str(home / "runtime"),
-        "DISABLE_TELEMETRY": "true",
-        "HEROKU_SKIP_NEW_VERSION_CHECK": "true",
-        "HEROKU_DISABLE_AUTOUPDATE": "true",
-    }
-
-
-class HerokuCLI:
-    """An installed Heroku CLI (node_modules/heroku): its commands, and its parser run on argv lists."""
-
-    def __init__(self, package_dir, home=None):
-        self.package_dir = Path(package_dir)
-        self.version = json.loads((self.package_dir / "package.json").read_text())["version"]
-        self.home = Path(home) if home else self.package_dir.parents[1] / "home"
-        self._parser = None
-
-    def parse(self, items):
-        """[{"argv": [command, ...], "env": {...}}] -> (command ids and aliases, [{id, flags, args} or {error}])."""
-        if self._parser is None:  # one node process answers every call: the CLI loads once
-            read, self._requests = os.pipe()
-            self._parser = subprocess.Popen(
-                ["node", str(PARSER), str(self.package_dir), str(read)], pass_fds=(read,), cwd=self.home,
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env={**isolated_cli_environment(self.home), **_node_path()},
-            )
-            os.close(read)
-        os.write(self._requests, (json.dumps(items) + "\n").encode())
-        line = self._parser.stdout.readline()
-        if not line:
-            self._parser.wait(timeout=30)
-            raise RuntimeError(f"{PARSER.name} exited {self._parser.returncode}:\n{self._parser.stderr.read()}")
-        answer = json.loads(line)
-        return answer["commands"], answer["results"]
-
-    def close(self):
-        """End the parser's node process."""
-        if self._parser is not None:
-            os.close(self._requests)
-            self._parser.wait(timeout=30)
-            self._parser.stdout.close()
-            self._parser.stderr.close()
-            self._parser = None
-
-    @cached_property
-    def commands(self):
-        return set(self.parse([])[0])
-
-    def is_command(self, word):
-        return word in self.commands
-
-    def suggest(self, word):
-        close = difflib.get_close_matches(word, sorted(self.commands), n=3, cutoff=0.75)
-        return f" (did you mean {' or '.join(close)}?)" if close else ""
-
-
-def _node_path():
-    node = shutil.which("node")
-    return {"PATH": f"{Path(node).parent}:/usr/bin:/bin" if node else "/usr/bin:/bin"}
 
 
 # --------------------------------------------------------------------------
@@ -228,7 +133,7 @@ class Finder:
         self.found, self.problems, self.texts, self.seen = [], [], [], set()
         self.order = {}  # file -> when it was first read: pages, then the files they include
 
-    def add(self, path, line, text, page, kind=None, shell=None):
+    def add(self, path, line, text, page, kind=None):
         try:
             commands = simple_commands(text)
         except ValueError as error:  # an unclosed quote
@@ -239,7 +144,7 @@ class Finder:
             if parsed:
                 argv, env = parsed
                 found_kind = kind or ("command" if len(argv) > 2 else "mention")
-                self.found.append(Found(Path(path), line, argv, " ".join(text.split()), found_kind, Path(page), env, shell))
+                self.found.append(Found(Path(path), line, argv, " ".join(text.split()), found_kind, Path(page), env))
 
     def read_page(self, page_path):
         page = read_page(page_path)
@@ -247,9 +152,8 @@ class Finder:
         self.texts.append((page.path, page.text, page.path))
         for block in page.blocks:
             if block.language in PROMPTS:
-                shell = "powershell" if block.language.startswith(("ps1", "pwsh")) else "posix"
                 for command in block.commands():
-                    self.add(block.source, command.line, command.text, page.path, "command", shell)
+                    self.add(block.source, command.line, command.text, page.path, "command")
             elif block.directive == "literalinclude" and block.target.is_file():
                 self.read_file(block.target, page.path, block.language)
             elif block.directive == "literalinclude":
@@ -431,15 +335,6 @@ class Report:
     plans: list
     sources: list
 
-    def summary(self):
-        commands = sum(item.kind == "command" for item in self.found)
-        return (
-            f"checked {len(self.found)} `heroku` commands against Heroku CLI {self.cli_version} "
-            f"({commands} parsed, {len(self.found) - commands} mentioned by name) in "
-            f"{len({f.path for f in self.found})} files, and {len(self.plans)} plan names against "
-            f"tests/cli/heroku_plans.py (checked {heroku_plans.CHECKED}): {len(self.problems)} problem(s)"
-        )
-
 
 def check_guide(docs, cli, pages=None):
     """Read the guide's pages (default: every page under docs) and check every heroku command in them."""
@@ -489,7 +384,13 @@ def main(argv=None):
         print(f"A required --app comes from the `heroku` git remote that `{first.text}` adds ({first.where()}).")
     for problem in report.problems:
         print(f"FAIL {problem}")
-    print(report.summary())
+    parsed = sum(item.kind == "command" for item in report.found)
+    print(
+        f"checked {len(report.found)} `heroku` commands against Heroku CLI {report.cli_version} ({parsed} "
+        f"parsed, {len(report.found) - parsed} mentioned by name) in {len({f.path for f in report.found})} "
+        f"files, and {len(report.plans)} plan names against tests/cli/heroku_plans.py (checked "
+        f"{heroku_plans.CHECKED}): {len(report.problems)} problem(s)"
+    )
     return 1 if report.problems else 0
 
 

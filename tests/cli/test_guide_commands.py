@@ -5,7 +5,8 @@ import textwrap
 import types
 
 import pytest
-from guide_commands import Finder, check_guide, isolated_cli_environment, simple_commands
+from guide_commands import Finder, check_guide, simple_commands
+from heroku_cli import isolated_cli_environment
 
 PAGE = """\
 Deploy

@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 
 import pytest
-from guide_commands import heroku_argv, isolated_cli_environment, simple_commands
+from guide_commands import heroku_argv, simple_commands
+from heroku_cli import isolated_cli_environment
 from heroku import procfile_commands, running_server, unused_port
 from heroku.build import copy_source
 from heroku.processes import live_processes, process_group
@@ -159,7 +160,7 @@ def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli, cli_pac
     port = unused_port()
     command = with_port(page_text, port)
     env = reader_environment(reader_copy, cli_package)
-    procfile_web = procfile_commands(reader_copy / "Procfile")["web"]
+    procfile_web = procfile_commands(reader_copy)["web"]
     assert "gunicorn" in procfile_web
 
     to_run, skipped = preparation(cli, web_line)
