@@ -15,9 +15,19 @@ copyright = "2026, the guide's maintainers"
 html_title = project
 html_short_title = "Django on Heroku"
 
+import sys
+from pathlib import Path
+
+# The guide's own extensions (sources.py: numbered, dated sources per page;
+# bench_figures.py: figures from the committed bench run).
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
+    "sources",
+    "example_values",
+    "bench_figures",
 ]
 
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.

@@ -196,9 +196,10 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Without it the app uses an SQLite file, which suits a laptop but not a
 # dyno: a dyno's disk is wiped at every restart, taking the file with it.
 # So a dyno (Heroku sets DYNO in web, release and one-off dynos) refuses to
-# start without DATABASE_URL. The build sets no DYNO and its collectstatic
-# needs no database, so a build without the add-on still succeeds.
-if os.environ.get("DYNO") and not os.environ.get("DATABASE_URL"):
+# start without DATABASE_URL. The build's collectstatic needs no database, so
+# the build is let through: it has the buildpack's BUILD_DIR, and perhaps a
+# DYNO too (the buildpack's own tests hide one from the build's environment).
+if os.environ.get("DYNO") and not os.environ.get("BUILD_DIR") and not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured(
         "DATABASE_URL is not set on this dyno, so its data would go to an SQLite "
         "file that the next restart deletes. Add a database: "

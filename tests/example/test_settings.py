@@ -358,9 +358,18 @@ def test_a_web_dyno_without_database_url_refuses_to_boot():
     assert sqlite_file_state() == before
 
 
-def test_the_build_without_database_url_still_collects_static_files():
-    # The build has the config vars but no DYNO, and collectstatic opens no database.
-    result = manage("collectstatic", "--noinput", "--dry-run", **production_config_vars())
+@pytest.mark.parametrize(
+    "build_variables",
+    [
+        pytest.param({}, id="no-dyno"),
+        # The buildpack exports BUILD_DIR to collectstatic (its spec/hatchet/django_spec.rb
+        # shows the build's environment); its tests hide a DYNO variable there too.
+        pytest.param({"DYNO": "build.1", "BUILD_DIR": "/tmp/build_0123abcd"}, id="dyno-and-build-dir"),
+    ],
+)
+def test_the_build_without_database_url_still_collects_static_files(build_variables):
+    # The build has the config vars, and collectstatic opens no database.
+    result = manage("collectstatic", "--noinput", "--dry-run", **build_variables, **production_config_vars())
     assert result.returncode == 0, result.stderr
     assert "static files copied" in result.stdout
 

@@ -41,7 +41,7 @@ def tab_state(page):
 def test_the_site_has_the_pages_of_the_guide(site_pages):
     pages = site_pages
     assert "index.html" in pages and "search.html" in pages
-    assert sum(page.startswith("steps/") for page in pages) == 10, pages
+    assert sum(page.startswith("steps/") for page in pages) == 11, pages
 
 
 def test_page_is_styled_by_the_theme_and_loads_without_errors(page, problems, site_url, built_page):
