@@ -10,8 +10,8 @@ hold the same one. How evenly the work is then split is measured by
 import os
 from pathlib import Path
 
-from dyno import production_config_vars
-from faults.built_app import worker_pids
+from heroku import production_config_vars
+from heroku.processes import children
 
 LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp*
 
@@ -34,7 +34,7 @@ def listening_sockets(pid, port):
 
 def test_each_worker_listens_on_a_socket_of_its_own(database, web_dyno):
     with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
-        workers = worker_pids(server)
+        workers = children(server.process.pid)
         sockets = {pid: listening_sockets(pid, server.port) for pid in workers}
         master = listening_sockets(server.process.pid, server.port)
     assert len(workers) == 2, workers  # WEB_CONCURRENCY=2, as on an Eco, Basic or Standard-1X dyno
