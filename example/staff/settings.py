@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 # example/, the folder that holds manage.py.
@@ -298,6 +299,19 @@ if DEBUG or not EMAIL_HOST:
     # check framework says so (calibration.W001) on every deploy.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # [end:email]
+
+
+# [start:admins]
+# With DEBUG off, Django e-mails the traceback of every server error (500)
+# to ADMINS, from SERVER_EMAIL, through the mail settings above. List the
+# addresses in a config var: DJANGO_ADMINS=ops@example.com,you@example.com.
+# Unset, nobody is mailed and errors reach only the log.
+admin_addresses = env_list("DJANGO_ADMINS", [])
+# Django 6.0 takes plain addresses and deprecates the (name, address) pairs
+# that Django 5.2 requires.
+ADMINS = admin_addresses if django.VERSION >= (6, 0) else [(a, a) for a in admin_addresses]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# [end:admins]
 
 
 # [start:logging]

@@ -378,3 +378,20 @@ def test_a_dyno_with_database_url_reads_it():
     url = "postgres://user:secret@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8abc"
     database = read_settings("DATABASES", DYNO="web.1", DATABASE_URL=url, **production_config_vars())
     assert database["DATABASES"]["default"]["NAME"] == "d8abc"
+
+
+# --- Errors mailed to a person ---------------------------------------------------
+
+
+def test_admins_come_from_a_comma_separated_variable():
+    settings = read_settings(
+        "ADMINS", "SERVER_EMAIL",
+        DJANGO_ADMINS="ops@example.com, you@example.com", **production_config_vars(),
+    )
+    admins = [entry if isinstance(entry, str) else entry[1] for entry in settings["ADMINS"]]
+    assert admins == ["ops@example.com", "you@example.com"]
+    assert settings["SERVER_EMAIL"] == "calibration@example.com"  # DEFAULT_FROM_EMAIL
+
+
+def test_without_admins_nobody_is_mailed():
+    assert read_settings("ADMINS", **production_config_vars()) == {"ADMINS": []}
