@@ -532,7 +532,7 @@ def load_range(report):
 
 def prose_figures(report):
     """The figures the guide's prose quotes, by name, formatted: docs read them from here (the :bench: role)."""
-    figures = {"date": report["date"], "rounds": str(report["settings"]["rounds"])}
+    figures = {"date": report["date"], "rounds": str(report["settings"]["rounds"]), "minutes": str(report["minutes"])}
     figures["slow_connections"] = str(report["settings"]["slow_connections"])
     low, high = load_range(report)
     figures["load_average"] = f"{low:.1f} to {high:.1f}"
@@ -757,6 +757,7 @@ def main():
     parser.add_argument("--only", nargs="*", help="configurations to run (default: all); prints JSON, writes nothing")
     parser.add_argument("--no-write", action="store_true", help="print only, write no files")
     args = parser.parse_args()
+    started = time.monotonic()
 
     report = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -827,6 +828,7 @@ def main():
         return
     speed, slow, sizes = tables(report)
     report["targets"] = targets(report)
+    report["minutes"] = round((time.monotonic() - started) / 60)
     report["figures"] = prose_figures(report)
     print()
     print(f"{report['date']}; {report['machine']}; {report['versions']}")
