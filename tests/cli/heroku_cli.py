@@ -38,7 +38,7 @@ class HerokuCLI:
     """An installed Heroku CLI (node_modules/heroku): its commands, and its parser run on argv lists."""
 
     def __init__(self, package_dir, home=None):
-        self.package_dir = Path(package_dir)
+        self.package_dir = Path(package_dir).resolve()  # the parser runs in another folder
         self.version = json.loads((self.package_dir / "package.json").read_text())["version"]
         self.home = Path(home) if home else self.package_dir.parents[1] / "home"
         self._parser = None
