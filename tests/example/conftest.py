@@ -11,7 +11,7 @@ import os
 
 import django
 import pytest
-from dyno import production_config_vars
+from heroku import production_config_vars
 
 for name, value in production_config_vars().items():
     os.environ.setdefault(name, value)

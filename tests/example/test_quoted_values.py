@@ -18,14 +18,15 @@ import django
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
-from dyno import EXAMPLE, ROOT, production_config_vars
+from heroku import production_config_vars
+from pages import DOCS, ROOT, read_page
 
-DOCS = ROOT / "docs"
+EXAMPLE = ROOT / "example"
 PINNED_DJANGO = re.search(r"^Django==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M | re.I).group(1)
 
 
 def page(name):
-    return (DOCS / name).read_text()
+    return read_page(DOCS / name).text
 
 
 def quoted(pattern, *names):
