@@ -17,6 +17,8 @@ reports it) or {"timeout": true}. Standard input closed: the server exits.
 POSIX only (os.fork), like the rest of the checks.
 """
 
+import atexit
+import gc
 import json
 import os
 import runpy
@@ -60,8 +62,18 @@ def run_as_python(argv):
         runpy.run_path(argv[0], run_name="__main__")
 
 
-def child(request, requests, answers, done_writer):
-    """In the forked process: become the command, then exit the way Python exits."""
+def exit_code(error):
+    """The exit code, and the message on standard error, of a SystemExit that ends Python."""
+    if error.code is None:
+        return 0
+    if isinstance(error.code, int):
+        return error.code
+    print(error.code, file=sys.stderr)
+    return 1
+
+
+def child(request, requests, answers):
+    """In the forked process: become the command, then end the way Python ends it."""
     for fd in (requests.fileno(), answers.fileno()):
         os.close(fd)
     os.chdir(request["cwd"])
@@ -70,12 +82,26 @@ def child(request, requests, answers, done_writer):
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
         os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
-    # done_writer stays open until this process ends: the server's sign that the command is over.
-    # A SystemExit or an uncaught exception leaves from here as it would
-    # leave a new interpreter: its message or traceback on standard error,
-    # atexit handlers run (coverage saves its data there), and the exit code.
-    run_as_python(request["argv"])
-    sys.exit(0)
+    try:
+        run_as_python(request["argv"])
+        code = 0
+    except SystemExit as error:
+        code = exit_code(error)
+    except BaseException as error:
+        # Python's report of an uncaught exception, from the command's first frame.
+        traceback = error.__traceback__
+        while traceback and traceback.tb_frame.f_code.co_filename in (__file__, runpy.__file__):
+            traceback = traceback.tb_next
+        sys.excepthook(type(error), error.with_traceback(traceback), traceback)
+        code = 1
+    # What Python does at exit, except tearing down every module: the atexit
+    # handlers (coverage saves its data there) and the streams' buffers. The
+    # teardown would touch every object inherited from the server, copying
+    # its memory page by page, and change nothing the command shows.
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def serve():
@@ -85,6 +111,9 @@ def serve():
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
+    # Objects made so far are never collected: a command's garbage collection
+    # then leaves the pages it shares with the server untouched, uncopied.
+    gc.freeze()
     for line in requests:
         request = json.loads(line)
         sys.stdout.flush()
@@ -92,8 +121,9 @@ def serve():
         done_reader, done_writer = os.pipe()
         pid = os.fork()
         if pid == 0:
+            # done_writer stays open until this process ends: the server's sign that the command is over.
             os.close(done_reader)
-            return child(request, requests, answers, done_writer)
+            child(request, requests, answers)
         os.close(done_writer)
         # The pipe's last writer is the child: it reads as closed when the child ends.
         finished, _, _ = select.select([done_reader], [], [], request["timeout"])

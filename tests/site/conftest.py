@@ -149,40 +149,34 @@ class PageProblems:
 
 
 @pytest.fixture(scope="session")
-def new_context(browser):
-    """A coroutine function: a fresh browser profile, allowed to read what the copy button writes."""
+def profile(run, browser):
+    """One browser profile for every check, allowed to read what the copy button writes.
 
-    async def profile():
-        context = await browser.new_context(viewport={"width": 1280, "height": 900})
-        await context.grant_permissions(["clipboard-read", "clipboard-write"])
+    Tabs of one profile share a renderer process, which halves Chromium's
+    work against a profile per tab. Each check still starts from a page
+    never seen: sphinx-tabs keeps the reader's platform choice in
+    sessionStorage, which belongs to one tab, and the site sets no cookie.
+    """
+    context = run(browser.new_context(viewport={"width": 1280, "height": 900}))
+    try:
+        run(context.grant_permissions(["clipboard-read", "clipboard-write"]))
         context.set_default_timeout(15_000)
-        return context
-
-    return profile
+        yield context
+    finally:
+        run(context.close())
 
 
 @pytest.fixture(scope="session")
-def new_tab(new_context, site_url):
-    """An async context manager: a tab, and the list of what goes wrong in it from the moment it opens.
-
-    The tab opens in `context` if one is given, else in a fresh profile
-    closed with it.
-    """
+def new_tab(profile, site_url):
+    """An async context manager: a new tab, and the list of what goes wrong in it from the moment it opens."""
 
     @contextlib.asynccontextmanager
-    async def tab(context=None):
-        own = context is None
-        if own:
-            context = await new_context()
+    async def tab():
+        page = await profile.new_page()
         try:
-            page = await context.new_page()
-            try:
-                yield page, PageProblems(page, site_url).items
-            finally:
-                await page.close()
+            yield page, PageProblems(page, site_url).items
         finally:
-            if own:
-                await context.close()
+            await page.close()
 
     return tab
 

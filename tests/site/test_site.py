@@ -50,17 +50,16 @@ def test_the_site_has_the_pages_of_the_guide(site_pages):
 
 
 @pytest.fixture(scope="module")
-def loaded_pages(run, new_context, new_tab, site_url, site_pages):
-    """Every built page, loaded a few at a time in tabs of one profile: {page: what it showed, or the error}.
+def loaded_pages(run, new_tab, site_url, site_pages):
+    """Every built page, loaded a few at a time in tabs of one browser: {page: what it showed, or the error}.
 
-    One page at a time, each in a profile of its own, took most of the docs
-    session (about 0.8 s a page). The pages are independent: they load at
-    once, in one profile (which halves Chromium's work: one renderer process
-    serves several tabs), and each test below reads its own page's result.
+    One page at a time took most of the docs session (about 0.8 s a page,
+    waiting on the browser). The pages are independent: they load at once,
+    and each test below reads its own page's result.
     """
 
-    async def look_at(path, limit, context):
-        async with limit, new_tab(context) as (page, problems):
+    async def look_at(path, limit):
+        async with limit, new_tab() as (page, problems):
             try:
                 await open_page(page, site_url, path)
                 sidebar = page.locator(".wy-nav-side")
@@ -75,11 +74,7 @@ def loaded_pages(run, new_context, new_tab, site_url, site_pages):
 
     async def look_at_every_page():
         limit = asyncio.Semaphore(PARALLEL_TABS)
-        context = await new_context()
-        try:
-            seen = await asyncio.gather(*(look_at(path, limit, context) for path in site_pages))
-        finally:
-            await context.close()
+        seen = await asyncio.gather(*(look_at(path, limit) for path in site_pages))
         return dict(zip(site_pages, seen))
 
     return run(look_at_every_page())
