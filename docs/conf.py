@@ -15,9 +15,21 @@ copyright = "2026, the guide's maintainers"
 html_title = project
 html_short_title = "Django on Heroku"
 
+import sys
+from pathlib import Path
+
+# The guide's own extensions (sources.py: numbered, dated sources per page;
+# bench_figures.py: figures from the committed bench run; example_values.py:
+# values quoted from the example; flow_diagrams.py: step 1's diagrams).
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
+    "sources",
+    "example_values",
+    "bench_figures",
+    "flow_diagrams",
 ]
 
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.

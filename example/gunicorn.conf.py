@@ -13,9 +13,10 @@ bind = [f"[::]:{os.environ.get('PORT', '8000')}"]
 
 # [start:gunicorn-workers]
 # One process per core, several threads each: a thread waiting on the
-# database lets another serve a request. The Python buildpack sets
-# WEB_CONCURRENCY from the dyno's memory and cores (2 on Eco, Basic and
-# Standard-1X); override it with `heroku config:set WEB_CONCURRENCY=3`.
+# database lets another serve a request. Heroku's classic Python buildpack
+# sets WEB_CONCURRENCY from the dyno's memory and cores (2 on Eco, Basic and
+# Standard-1X). The Fir generation's buildpack sets none, nor does your
+# machine: then 2. Override it with `heroku config:set WEB_CONCURRENCY=3`.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 worker_class = "gthread"
 threads = 5
@@ -23,6 +24,14 @@ threads = 5
 # faster and share memory, and a configuration error stops the dyno at
 # boot with one clear line instead of failing in every worker.
 preload_app = True
+# On a dyno (Heroku sets DYNO), each worker listens on a socket of its own
+# (SO_REUSEPORT) and the kernel spreads new connections between them. With
+# one shared socket a gthread worker accepts every connection it can, and
+# Router 2.0 keeps its connections to the dyno open: one worker can end up
+# with most of them, on one core, while the other idles (see the guide's
+# measurements page). Off on your machine, so that a second gunicorn
+# started on the same port fails instead of quietly sharing it.
+reuse_port = "DYNO" in os.environ
 # [end:gunicorn-workers]
 
 # [start:gunicorn-timeouts]

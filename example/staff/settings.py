@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 # example/, the folder that holds manage.py.
@@ -196,9 +197,10 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Without it the app uses an SQLite file, which suits a laptop but not a
 # dyno: a dyno's disk is wiped at every restart, taking the file with it.
 # So a dyno (Heroku sets DYNO in web, release and one-off dynos) refuses to
-# start without DATABASE_URL. The build sets no DYNO and its collectstatic
-# needs no database, so a build without the add-on still succeeds.
-if os.environ.get("DYNO") and not os.environ.get("DATABASE_URL"):
+# start without DATABASE_URL. The build's collectstatic needs no database, so
+# the build is let through: it has the buildpack's BUILD_DIR, and perhaps a
+# DYNO too (the buildpack's own tests hide one from the build's environment).
+if os.environ.get("DYNO") and not os.environ.get("BUILD_DIR") and not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured(
         "DATABASE_URL is not set on this dyno, so its data would go to an SQLite "
         "file that the next restart deletes. Add a database: "
@@ -297,6 +299,19 @@ if DEBUG or not EMAIL_HOST:
     # check framework says so (calibration.W001) on every deploy.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # [end:email]
+
+
+# [start:admins]
+# With DEBUG off, Django e-mails the traceback of every server error (500)
+# to ADMINS, from SERVER_EMAIL, through the mail settings above. List the
+# addresses in a config var: DJANGO_ADMINS=ops@example.com,you@example.com.
+# Unset, nobody is mailed and errors reach only the log.
+admin_addresses = env_list("DJANGO_ADMINS", [])
+# Django 6.0 takes plain addresses and deprecates the (name, address) pairs
+# that Django 5.2 requires.
+ADMINS = admin_addresses if django.VERSION >= (6, 0) else [(a, a) for a in admin_addresses]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# [end:admins]
 
 
 # [start:logging]

@@ -46,7 +46,7 @@ async def tab_state(page):
 def test_the_site_has_the_pages_of_the_guide(site_pages):
     pages = site_pages
     assert "index.html" in pages and "search.html" in pages
-    assert sum(page.startswith("steps/") for page in pages) == 10, pages
+    assert sum(page.startswith("steps/") for page in pages) == 11, pages
 
 
 @pytest.fixture(scope="module")

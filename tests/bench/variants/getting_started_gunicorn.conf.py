@@ -1,18 +1,31 @@
-"""Test-only: gunicorn settings like Heroku's python-getting-started example, for `nox -s bench` (b).
+"""Test-only: Heroku's getting-started gunicorn settings, for `nox -s bench` (b).
 
-As in heroku/python-getting-started's gunicorn.conf.py: gthread, workers from
-WEB_CONCURRENCY, 5 threads, the same timeouts, and no preload_app. The
-guide's example/gunicorn.conf.py differs from it only by preload_app.
+Every value of gunicorn.conf.py in heroku/python-getting-started at commit
+f7c8d9929a782e90bc0bb9320f2cb43a3d62958d (2026-07-14; the file last changed
+in be752c2a6714eaf312464e5dec5ab1a7a09e48b0, 2025-08-03), with its branch
+on ENVIRONMENT: outside development (as on a dyno and in the bench),
+preload_app, reuse_port and forwarded_allow_ips. The values are the file's;
+its comments, which explain each one, are left out here.
 """
 
 import os
 
-bind = [f"[::]:{os.environ.get('PORT', '8000')}"]
-workers = int(os.environ.get("WEB_CONCURRENCY", 1))
+bind = ["[::]:{}".format(os.environ.get("PORT", 5006))]
 worker_class = "gthread"
+workers = os.environ.get("WEB_CONCURRENCY", 1)
 threads = 5
 timeout = 20
 graceful_timeout = 20
 keepalive = 95
 accesslog = "-"
-forwarded_allow_ips = "*"
+access_log_format = (
+    'gunicorn method=%(m)s path="%(U)s" status=%(s)s duration=%(M)sms '
+    'request_id=%({x-request-id}i)s fwd="%({x-forwarded-for}i)s" user_agent="%(a)s"'
+)
+
+if os.environ.get("ENVIRONMENT") == "development":
+    reload = True
+else:
+    preload_app = True
+    reuse_port = True
+    forwarded_allow_ips = "*"
