@@ -43,6 +43,13 @@ async def tab_state(page):
     )
 
 
+class LoadedPages(dict):
+    """{page: what it showed, or the error}, shown in a failure's report by its size only."""
+
+    def __repr__(self):
+        return f"<{len(self)} pages loaded>"
+
+
 def test_the_site_has_the_pages_of_the_guide(site_pages):
     pages = site_pages
     assert "index.html" in pages and "search.html" in pages
@@ -75,7 +82,7 @@ def loaded_pages(run, new_tab, site_url, site_pages):
     async def look_at_every_page():
         limit = asyncio.Semaphore(PARALLEL_TABS)
         seen = await asyncio.gather(*(look_at(path, limit) for path in site_pages))
-        return dict(zip(site_pages, seen))
+        return LoadedPages(zip(site_pages, seen))
 
     return run(look_at_every_page())
 
