@@ -13,16 +13,11 @@ import hashlib
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nox
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "cli"))
-from dyno import runtime_python_version  # noqa: E402
-from guide_commands import isolated_cli_environment  # noqa: E402
 
 nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -35,8 +30,10 @@ nox.options.download_python = "never"
 # `nox -j 1` runs them one after another.
 nox.options.parallel = 4
 
-# The Python Heroku runs the app on: runtime.txt's python-3.13 gives 3.13.
-RUNTIME_PYTHON = ".".join(runtime_python_version().split(".")[:2])
+# The Python Heroku runs the app on: runtime.txt's python-3.13 (or python-3.13.5) gives 3.13.
+RUNTIME_PYTHON = re.fullmatch(
+    r"python-(\d+\.\d+)(?:\.\d+)?", (ROOT / "runtime.txt").read_text().strip()
+).group(1)
 # The Python Read the Docs builds the guide on, read from .readthedocs.yaml
 # so that CI and Read the Docs cannot disagree.
 DOCS_PYTHON = re.search(
@@ -244,7 +241,7 @@ def smoke(session):
         "tests/smoke",  # pytest.ini's norecursedirs leaves it out of a plain run
         *session.posargs,
         # The app runs in its own processes: no Django settings in pytest's.
-        env={"SMOKE_APP_VENV": str(venv), "CHROMIUM": browser, "DJANGO_SETTINGS_MODULE": ""},
+        env={"APP_VENV": str(venv), "CHROMIUM": browser, "DJANGO_SETTINGS_MODULE": ""},
     )
 
 
@@ -295,8 +292,6 @@ def _heroku_cli(session):
 def cli(session):
     """Check every `heroku` command in the guide against the real Heroku CLI, and run `heroku local`."""
     package = _heroku_cli(session)
-    cli_env = isolated_cli_environment(HEROKU_CLI_DIR / "home")
-    session.run(str(package.parent / ".bin" / "heroku"), "--version", external=True, env=cli_env)
     session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")
     env = {"HEROKU_CLI": str(package)}
     pytest_args = session.posargs or ["-rfEP"]  # P: show what passing tests printed
@@ -308,84 +303,48 @@ def cli(session):
     session.run("pytest", "tests/cli/test_heroku_local.py", *pytest_args, env=env)
 
 
-def _built_slug(session, app_venv):
-    """Build the app as Heroku does: a copy of the repository's app files, then collectstatic.
+WRK_HOW = "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk."
 
-    The copy lives in a fresh temporary folder (readable by every user: the
-    bench's nginx runs unprivileged), so a run never writes into the working
-    tree and two runs never share collected files. The caller deletes it.
+
+def _built_slug(session, app_venv):
+    """The app built as Heroku builds it, by tests/heroku (python -m heroku build), in a new temporary folder.
+
+    The folder is readable by every user (the bench's nginx runs
+    unprivileged); the caller deletes it.
     """
     import tempfile
 
-    from dyno import dyno_environment, production_config_vars
-
     slug = Path(tempfile.mkdtemp(prefix="slug-"))
-    slug.chmod(0o755)
-    for name in ("Procfile", "requirements.txt", "runtime.txt"):
-        shutil.copy2(ROOT / name, slug / name)
-    shutil.copytree(
-        ROOT / "example",
-        slug / "example",
-        ignore=shutil.ignore_patterns("staticfiles", "db.sqlite3", "__pycache__", "*.pyc"),
-    )
-    # The buildpack's command, with the app's config vars, as in a Heroku build.
-    env = dyno_environment(0, production_config_vars())
-    del env["DYNO"]  # a build runs in no dyno: the settings' DYNO rule must not apply
-    env["PATH"] = f"{app_venv / 'bin'}{os.pathsep}{env['PATH']}"
     try:
-        with session.chdir(slug):
-            session.run(
-                str(app_venv / "bin" / "python"), "example/manage.py", "collectstatic", "--noinput",
-                "--traceback", "--verbosity=0", env=env, external=True, include_outer_env=False,
-            )
+        session.run(
+            "python", "-m", "heroku", "build", ".", "--venv", str(app_venv), "--into", str(slug),
+            env={"PYTHONPATH": "tests"},
+        )
     except BaseException:  # a failed build leaves no folder behind
         shutil.rmtree(slug, ignore_errors=True)
         raise
     return slug
 
 
-WRK_HOW = "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk."
-
-
-def _postgres_bin(session):
-    """The folder of PostgreSQL's initdb and pg_ctl; the fault and bench checks start their own server."""
-    import glob
-
-    initdb = require_program(
-        session,
-        "initdb",
-        "The checks create a throwaway PostgreSQL cluster. On Debian or Ubuntu: sudo "
-        "apt-get install postgresql (or set PG_BIN to the folder holding initdb).",
-        candidates=sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True),
-    )
-    return os.environ.get("PG_BIN") or str(Path(initdb).resolve().parent)
-
-
 @nox.session(python=RUNTIME_PYTHON)
 def faults(session):
     """Break the database, the configuration and the dyno on purpose, and put the example under load."""
     wrk = require_program(session, "wrk", WRK_HOW)
-    pg_bin = _postgres_bin(session)
-    # pytest and, for pytest.ini's settings, pytest-django, at tests/requirements.txt's versions.
-    session.install("pytest", "pytest-django", "-c", "tests/requirements.txt")
+    # pytest (with pytest-django, for pytest.ini's settings), psutil and docutils,
+    # at tests/requirements.txt's versions. The tests build the app (tests/heroku).
+    session.install("pytest", "pytest-django", "psutil", "docutils", "-c", "tests/requirements.txt")
     app_venv = _app_venv(session)  # requirements.txt only, as Heroku installs it
-    slug = _built_slug(session, app_venv)
-    try:
-        session.run(
-            "pytest",
-            "tests/faults",  # pytest.ini's norecursedirs leaves it out of a plain run
-            *session.posargs,
-            env={
-                "SLUG": str(slug),
-                "APP_BIN": str(app_venv / "bin"),
-                "PG_BIN": pg_bin,
-                "WRK": wrk,
-                # The app runs in its own processes: no Django settings in pytest's.
-                "DJANGO_SETTINGS_MODULE": "",
-            },
-        )
-    finally:
-        shutil.rmtree(slug, ignore_errors=True)
+    session.run(
+        "pytest",
+        "tests/faults",  # pytest.ini's norecursedirs leaves it out of a plain run
+        *session.posargs,
+        env={
+            "APP_VENV": str(app_venv),
+            "WRK": wrk,
+            # The app runs in its own processes: no Django settings in pytest's.
+            "DJANGO_SETTINGS_MODULE": "",
+        },
+    )
 
 
 @nox.session(python=RUNTIME_PYTHON, default=False)
@@ -401,7 +360,7 @@ def bench(session):
         session, "nginx", "On Debian or Ubuntu: sudo apt-get install nginx-light; on macOS: brew install nginx.",
         candidates=("/usr/sbin/nginx",),
     )
-    pg_bin = _postgres_bin(session)
+    session.install("psutil", "-c", "tests/requirements.txt")
     app_venv = _app_venv(session)  # requirements.txt only, as Heroku installs it
     slug = _built_slug(session, app_venv)
     try:
@@ -409,7 +368,7 @@ def bench(session):
             "python",
             "tests/bench/run.py",
             *session.posargs,
-            env={"SLUG": str(slug), "APP_BIN": str(app_venv / "bin"), "PG_BIN": pg_bin, "WRK": wrk, "NGINX": nginx},
+            env={"SLUG": str(slug), "APP_VENV": str(app_venv), "WRK": wrk, "NGINX": nginx},
         )
     finally:
         shutil.rmtree(slug, ignore_errors=True)

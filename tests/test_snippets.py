@@ -15,11 +15,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from dyno import procfile_commands
+from heroku import procfile_commands, tracked_files
+from pages import read_guide
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
 EXAMPLE = ROOT / "example"
+GUIDE = read_guide()
 
 # Files of the example outside example/: what Heroku reads at the root.
 ROOT_FILES = (
@@ -72,85 +73,9 @@ def markers():
     return found
 
 
-def pages():
-    """{path relative to docs/: text} for every page of the guide."""
-    return {
-        path.relative_to(DOCS).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(DOCS.rglob("*.rst"))
-        if "_build" not in path.relative_to(DOCS).parts
-    }
-
-
-DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. (?P<name>[\w:-]+)::[ \t]*(?P<argument>.*)$")
-OPTION = re.compile(r"^[ \t]+:(?P<name>[\w-]+):(?:[ \t]+(?P<value>.*))?$")
-
-
-def directives(text):
-    """Yield (line number, name, argument, {option: value}, content lines) for each directive."""
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        match = DIRECTIVE.match(line)
-        if not match:
-            continue
-        indent = len(match.group("indent"))
-        options, content = {}, []
-        position = index + 1
-        # Options come first, one per line, indented under the directive.
-        while position < len(lines):
-            option = OPTION.match(lines[position])
-            if not option or _indent(lines[position]) <= indent:
-                break
-            options[option.group("name")] = (option.group("value") or "").strip()
-            position += 1
-        # Then the content: every following line that is blank or indented deeper.
-        while position < len(lines) and (
-            not lines[position].strip() or _indent(lines[position]) > indent
-        ):
-            content.append(lines[position])
-            position += 1
-        yield index + 1, match.group("name"), match.group("argument").strip(), options, content
-
-
-def _indent(line):
-    return len(line) - len(line.lstrip())
-
-
-def literal_blocks(text):
-    """Yield (line number, language, content lines) for each literal block written in a page.
-
-    That is every code-block, code and sourcecode directive, and every block
-    introduced by "::" at the end of a paragraph (which has no language).
-    """
-    for number, name, argument, _options, content in directives(text):
-        if name in ("code-block", "code", "sourcecode"):
-            yield number, (argument or "none").lower(), content
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if line.rstrip().endswith("::") and not DIRECTIVE.match(line):
-            indent = _indent(line)
-            content = []
-            position = index + 1
-            while position < len(lines) and (
-                not lines[position].strip() or _indent(lines[position]) > indent
-            ):
-                content.append(lines[position])
-                position += 1
-            yield index + 1, "none", content
-
-
 def literalincludes():
     """[(page, line number, resolved target path, options)] for every literalinclude of the guide."""
-    found = []
-    for page, text in pages().items():
-        for number, name, argument, options, _content in directives(text):
-            if name != "literalinclude":
-                continue
-            if argument.startswith("/"):
-                target = DOCS / argument.lstrip("/")  # Sphinx: relative to the source folder
-            else:
-                target = (DOCS / page).parent / argument
-            found.append((page, number, target.resolve(), options))
-    return found
+    return [(page.name, block.line, block.target, block.options) for page in GUIDE for block in page.includes()]
 
 
 # --- Markers ------------------------------------------------------------------
@@ -265,12 +190,7 @@ def test_each_include_has_a_caption_naming_the_file():
 
 def test_no_page_selects_lines_by_number():
     """:lines: shifts silently when a line is added above the region, and -W does not notice."""
-    found = [
-        f"docs/{page}:{number}"
-        for page, text in pages().items()
-        for number, line in enumerate(text.splitlines(), start=1)
-        if re.match(r"^\s+:lines:", line)
-    ]
+    found = [f"docs/{page.name}:{block.line}" for page in GUIDE for block in page.blocks if "lines" in block.options]
     assert not found, "pages that select lines by number:\n" + "\n".join(found)
 
 
@@ -283,14 +203,14 @@ def test_no_block_written_in_a_page_copies_a_file_of_the_example():
             if len(stripped) >= SIGNIFICANT_LINE and re.search(r"\w", stripped):
                 file_lines.setdefault(stripped, path)
     copies = []
-    for page, text in pages().items():
-        for number, language, content in literal_blocks(text):
-            if language in SESSION_LANGUAGES:
+    for page in GUIDE:
+        for block in page.blocks:
+            if block.directive == "literalinclude" or block.language in SESSION_LANGUAGES:
                 continue
-            for line in content:
+            for line in block.text.splitlines():
                 if line.strip() in file_lines:
                     copies.append(
-                        f"docs/{page}:{number} ({language} block) repeats "
+                        f"docs/{page.name}:{block.line} ({block.language} block) repeats "
                         f"{file_lines[line.strip()]}: {line.strip()!r}"
                     )
     assert not copies, "\n".join(copies)
@@ -300,7 +220,7 @@ def test_no_block_written_in_a_page_copies_a_file_of_the_example():
 
 
 def test_step_1_procfile_has_a_gunicorn_web_process_and_a_migrating_release():
-    commands = procfile_commands()
+    commands = procfile_commands(ROOT)
     assert set(commands) == {"web", "release"}, commands
     web = commands["web"].split()
     assert web[0] == "gunicorn", commands["web"]
@@ -330,11 +250,8 @@ def git(*args):
 
 def test_step_2_git_tracks_every_file_heroku_needs():
     needed = ["Procfile", "requirements.txt", "runtime.txt", "example/manage.py", "example/staff/wsgi.py"]
-    result = git("ls-files", *needed)
-    assert result.returncode == 0, f"git ls-files failed: {result.stderr}"
-    assert sorted(result.stdout.split()) == sorted(needed), (
-        f"step 2 says git tracks {needed}; git ls-files printed {result.stdout.split()}"
-    )
+    tracked = tracked_files(ROOT, needed)
+    assert sorted(tracked) == sorted(needed), f"step 2 says git tracks {needed}; git tracks {tracked}"
 
 
 def test_step_2_the_build_finds_example_manage_py():
@@ -361,9 +278,9 @@ def test_step_5_hashed_names_in_the_guide_are_what_collectstatic_makes():
     """ManifestStaticFilesStorage names a file with the first 12 hex digits of its content's MD5."""
     static = EXAMPLE / "static"
     mentioned = set()
-    for page, text in pages().items():
-        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", text):
-            mentioned.add((page, match.group(1), match.group(2), match.group(3)))
+    for page in GUIDE:
+        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", page.text):
+            mentioned.add((page.name, match.group(1), match.group(2), match.group(3)))
     assert mentioned, "step 5 shows a hashed file name; none was found in the pages"
     problems = []
     for page, stem, digest, suffix in sorted(mentioned):

@@ -9,7 +9,7 @@
     WhiteNoise, under the guide's gunicorn configuration;
 (e) nginx serving the collected files: the physical limit of this machine.
 
-Every gunicorn runs with a dyno's environment (tests/dyno.py) against a
+Every gunicorn runs with a dyno's environment (tests/heroku/) against a
 throwaway PostgreSQL on 127.0.0.1. wrk measures requests per second and
 latency for the database page (/) and a hashed CSS file; raw sockets measure
 the bytes each text asset takes on the wire with br, gzip and no encoding.
@@ -41,15 +41,31 @@ from xml.sax.saxutils import escape
 TESTS = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(TESTS), str(TESTS / "bench" / "variants")]
 
-from dyno import ROOT, procfile_commands, production_config_vars, running_server, unused_port  # noqa: E402
-from faults.built_app import APP_BIN, SLUG, app_environment, hashed_static_path, manage, rss_kib  # noqa: E402
-from faults.throwaway_postgres import ThrowawayPostgres, postgres_bin  # noqa: E402
+from heroku import HTTPS, ThrowawayPostgres, dyno_environment, one_off, production_config_vars, release  # noqa: E402
+from heroku import running_server, unused_port  # noqa: E402
+from heroku.build import Slug, find_manage_py  # noqa: E402
+from heroku.postgres import postgres_bin  # noqa: E402
+from heroku.processes import children, cpu_seconds, total_memory_gib, tree_rss_mib  # noqa: E402
+from wrk import figures as wrk_figures  # noqa: E402
 
+ROOT = TESTS.parent
+# `nox -s bench` builds the app (python -m heroku build) and passes the build and its environment.
+APP_VENV = Path(os.environ["APP_VENV"])
+APP_BIN = APP_VENV / "bin"
+SLUG = Path(os.environ["SLUG"])
+BUILT = Slug(SLUG, APP_VENV, find_manage_py(SLUG))
 VARIANTS = TESTS / "bench" / "variants"
 OUT = ROOT / "docs" / "_measurements"
 WRK = os.environ.get("WRK") or shutil.which("wrk")
 NGINX = os.environ.get("NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
-HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def app_environment(port, config_vars):
+    return dyno_environment(APP_VENV, config_vars, port=port)
+
+
+def hashed_static_path(name):
+    return BUILT.hashed_static_path(name)
 CSS = "css/site.css"
 # The text assets a visitor of the example downloads (site) and an admin user (admin).
 TEXT_ASSETS = ["css/site.css", "img/logo.svg", "admin/css/base.css", "admin/js/core.js"]
@@ -128,26 +144,6 @@ def shown_command(command):
     return " ".join(part if " " not in part else f"'{part}'" for part in ["wrk", *command[1:]])
 
 
-def wrk_figures(out):
-    """Requests per second, latency percentiles and errors from wrk's --latency output."""
-
-    def latency_ms(percent):
-        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\b", out, re.M).groups()
-        return round(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 2)
-
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    figures = {
-        "requests_per_second": round(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), 1),
-        "p50_ms": latency_ms(50),
-        "p99_ms": latency_ms(99),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": errors.group(1) if errors else "",
-    }
-    return figures
-
-
 def bytes_on_wire(port, path, encoding):
     """The bytes of one response (headers, body) for a request accepting `encoding`."""
     request = (
@@ -171,26 +167,13 @@ def bytes_on_wire(port, path, encoding):
 
 
 def worker_cpu_ticks(pid):
-    """CPU time (user + system, in clock ticks) of each child of a gunicorn master, from /proc."""
-    ticks = {}
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks[int(child)] = int(fields[11]) + int(fields[12])
-    return ticks
+    """CPU time (user + system, in 1/100 s) of each child of a gunicorn master, from psutil."""
+    return {child: round(seconds * 100) for child, seconds in cpu_seconds(children(pid)).items()}
 
 
 def server_rss_mib(pid):
-    """Resident memory of a server: its process and all descendants, from /proc."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            total += rss_kib(current)
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        pending.extend(int(child) for child in children)
-    return round(total / 1024, 1)
+    """Resident memory of a server: its process and all descendants, from psutil."""
+    return tree_rss_mib(pid)
 
 
 def median(values):
@@ -301,7 +284,7 @@ def start_gunicorn(key, database, stack, settings=None):
             env.pop(name, None)
         else:
             env[name] = value
-    command = config.get("command", procfile_commands(SLUG / "Procfile")["web"])
+    command = config.get("command", BUILT.procfile()["web"])
     # Recorded with the repository's relative path: bench.json names no folder of this machine.
     config["command_run"] = command.format(variants=VARIANTS.relative_to(ROOT))
     command = command.format(variants=VARIANTS)
@@ -395,12 +378,13 @@ def versions():
 
 
 def machine():
-    model = re.search(r"^model name\s*:\s*(.*)$", Path("/proc/cpuinfo").read_text(), re.M)
-    memory = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
+    # psutil has no CPU model name: Linux's /proc/cpuinfo has it, elsewhere platform.processor().
+    cpuinfo = Path("/proc/cpuinfo")
+    model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo.read_text(), re.M) if cpuinfo.exists() else None
     return {
         "nproc": os.cpu_count(),
         "cpu": model.group(1).strip() if model else platform.processor(),
-        "memory_gib": round(int(memory.group(1)) / 1024**2, 1),
+        "memory_gib": total_memory_gib(),
         "kernel": platform.release(),
         "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
     }
@@ -794,11 +778,11 @@ def main():
     os.environ.setdefault("FAULTS_PG_MAX_CONNECTIONS", "100")
     database = ThrowawayPostgres()
     try:
-        env = app_environment(0, production_config_vars(DATABASE_URL=database.url))
-        for command in (["migrate", "--no-input"], ["loaddata", "sample_staff"]):
-            done = manage(*command, env=env)
-            if done.returncode:
-                raise RuntimeError(done.stdout + done.stderr)
+        config = production_config_vars(DATABASE_URL=database.url)
+        release(BUILT, config)
+        done = one_off(BUILT, "python example/manage.py loaddata sample_staff", config)
+        if done.returncode:
+            raise RuntimeError(done.stdout + done.stderr)
         runs = {key: {} for key in wanted}
         last = {}
         for round_number in range(args.rounds):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from guide_commands import HerokuCLI  # noqa: E402
+from heroku_cli import HerokuCLI  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -20,5 +20,8 @@ def cli_package():
 
 
 @pytest.fixture(scope="session")
-def cli(cli_package):
-    return HerokuCLI(cli_package)
+def cli(cli_package, tmp_path_factory):
+    """The CLI, with its parser (one node process) ended after the run."""
+    installed = HerokuCLI(cli_package, home=tmp_path_factory.mktemp("heroku-home"))
+    yield installed
+    installed.close()

@@ -6,18 +6,15 @@ a plan, move it from PLANS to RETIRED with its replacement: a one-line
 change, and every page naming it then fails the `cli` session.
 """
 
-# When the lists below were last compared with their sources, and where.
-# Verified on CHECKED: essential-0 as today's smallest Postgres plan, the end
-# of free plans and Eco as the smallest dyno (the team's reference, which
-# cites Dev Center). The other plan and dyno names follow Dev Center's pages
-# below but were not re-read on that date: check one there before the guide
-# names it, then update CHECKED.
+# When the lists below were last compared with their sources:
+# https://devcenter.heroku.com/articles/heroku-postgres-plans and
+# https://devcenter.heroku.com/articles/dyno-types (the team's reference of
+# Heroku facts, checked November 2026, cites them). Verified on CHECKED:
+# essential-0 as today's smallest Postgres plan, the end of free plans and
+# Eco as the smallest dyno. The other plan and dyno names follow those pages
+# but were not re-read on that date: check one there before the guide names
+# it, then update CHECKED.
 CHECKED = "2026-11-22"
-SOURCES = (
-    "/work/shared/reference/heroku-facts.md (Heroku platform, checked November 2026); "
-    "https://devcenter.heroku.com/articles/heroku-postgres-plans; "
-    "https://devcenter.heroku.com/articles/dyno-types"
-)
 
 # Add-on service -> plans that can be provisioned today.
 PLANS = {

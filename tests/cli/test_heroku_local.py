@@ -1,7 +1,7 @@
 """The guide's local step, run for real: `heroku local web` as the page shows it, in a copy of what the reader has.
 
-The command is read from the page (docs/steps/09-test-locally.rst): its
-POSIX console line that runs `heroku local ... web`, run through bash exactly
+The command is read from the page (docs/steps/09-test-locally.rst, by
+tests/pages.py): its POSIX console line that runs `heroku local ... web`, run through bash exactly
 as written except for the port, which becomes an unused one. Before it, the
 page's own console lines above it run in the copy, in one bash as in the
 reader's one terminal, when they prepare rather than serve: `export`,
@@ -23,7 +23,6 @@ config on every command, and that must not reach this machine's.
 
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -31,36 +30,44 @@ import time
 from pathlib import Path
 
 import pytest
-from dyno import ROOT, procfile_commands, running_server, unused_port
-from guide_commands import Extractor, isolated_cli_environment
+from guide_commands import heroku_argv, simple_commands
+from heroku_cli import isolated_cli_environment
+from heroku import procfile_commands, running_server, unused_port
+from heroku.build import copy_source
+from heroku.processes import live_processes, process_group
+from pages import POSIX_CONSOLES, read_page
 
+ROOT = Path(__file__).resolve().parents[2]
 # GUIDE_LOCAL_PAGE lets a writer try a draft page; the session uses the guide's.
 PAGE = Path(os.environ.get("GUIDE_LOCAL_PAGE", ROOT / "docs" / "steps" / "09-test-locally.rst"))
 PORT_FLAG = re.compile(r"(?<!\S)(--port=|--port\s+|-p\s*)(\S+)")
 READER_FILES = ("Procfile", "requirements.txt", "runtime.txt", ".python-version", ".env.example", "example")
 
 
-def heroku_lines(cli):
-    """The page's POSIX console lines that run `heroku`: [(line, text as shown, argv)]."""
+def console_lines():
+    """The page's POSIX console commands: [(line, text as shown)]."""
     if not PAGE.is_file():
         pytest.fail(f"{PAGE} does not exist")
-    extractor = Extractor(cli.is_command)
-    extractor.srcdir = ROOT / "docs"
-    extractor.read_page(PAGE)
     return [
-        (item.line, item.text, item.argv)
-        for item in extractor.found
-        if item.path == PAGE.resolve() and item.shell == "posix"
+        (command.line, command.text)
+        for block in read_page(PAGE).blocks
+        if block.language in POSIX_CONSOLES
+        for command in block.commands()
     ]
+
+
+def heroku_commands(cli):
+    """{line: (command id, parsed arguments)} of the page's console lines that run `heroku`, parsed by the CLI."""
+    lines = [(line, heroku_argv(words)) for line, text in console_lines() for words in simple_commands(text)[:1]]
+    lines = [(line, parsed[0]) for line, parsed in lines if parsed and len(parsed[0]) > 1]
+    _, results = cli.parse([{"argv": argv[1:]} for _, argv in lines])
+    return {line: (result.get("id"), result.get("args", [])) for (line, _), result in zip(lines, results)}
 
 
 def local_web_command(cli):
     """(line, command text) of the page's `heroku local web` console line."""
-    web = {
-        (line, text)
-        for line, text, argv in heroku_lines(cli)
-        if cli.resolve(argv[1]) == "local" and "web" in [a for a in argv[2:] if not a.startswith("-")]
-    }
+    texts = dict(console_lines())
+    web = {(line, texts[line]) for line, (cid, args) in heroku_commands(cli).items() if cid == "local" and "web" in args}
     if not web:
         pytest.fail(
             f"{os.path.relpath(PAGE, ROOT)} shows no `heroku local web` command in a console block "
@@ -90,14 +97,18 @@ PREPARING_MANAGE_COMMANDS = {"migrate", "loaddata", "collectstatic", "createcach
 def preparation(cli, web_line):
     """The page's POSIX console lines before the `heroku local web` line: (to run, skipped)."""
     run, skipped = [], []
-    for line, text in console_lines(web_line):
-        words = shlex.split(text, comments=True)
+    heroku = heroku_commands(cli)
+    commands = [command for block in read_page(PAGE).blocks if block.language in POSIX_CONSOLES for command in block.commands()]
+    for command in commands:
+        if command.line >= web_line:
+            continue
+        line, text, words = command.line, command.text, command.words()
         program = Path(words[0]).name if words else ""
         manage = words[words.index("example/manage.py") + 1:] if "example/manage.py" in words else []
         if (
             program in ("export", "unset", "cp")
             or program.startswith("python") and manage and manage[0] in PREPARING_MANAGE_COMMANDS
-            or program == "heroku" and len(words) > 1 and cli.resolve(words[1]) == "local:run"
+            or program == "heroku" and heroku.get(line, (None,))[0] == "local:run"
         ):
             run.append((line, text))
         else:
@@ -115,37 +126,10 @@ def run_preparation(lines, cwd, env):
     return dict(item.split("=", 1) for item in done.stdout.decode().split("\0") if "=" in item)
 
 
-def console_lines(before):
-    """Every `$ ` console line of the page above line `before`, continuation lines joined: [(line, text)]."""
-    lines = PAGE.read_text().splitlines()
-    result, i = [], 0
-    while i < before - 1:
-        match = re.match(r"\s*\$ (.*)$", lines[i])
-        i += 1
-        if not match:
-            continue
-        start, text = i, match.group(1)
-        while text.endswith("\\") and i < len(lines):
-            text = text[:-1] + " " + lines[i].strip()
-            i += 1
-        result.append((start, text))
-    return result
-
-
 @pytest.fixture
 def reader_copy(tmp_path):
     """What the reader's clone holds for running the app, in a scratch folder."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *READER_FILES],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
-    copy = tmp_path / "project"
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            target = copy / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+    copy = copy_source(ROOT, tmp_path / "project", READER_FILES)
     assert (copy / "Procfile").is_file() and (copy / ".env.example").is_file()
     return copy
 
@@ -171,30 +155,16 @@ def reader_environment(copy, cli_package):
     return env
 
 
-def processes(where):
-    """{pid: command line} of the live (not zombie) processes for which where(pgid, args) is true."""
-    listing = subprocess.run(["ps", "-eo", "pid=,pgid=,stat=,args="], capture_output=True, text=True, check=True)
-    found = {}
-    for row in listing.stdout.splitlines():
-        pid, group, stat, *args = row.split(None, 3)
-        if not stat.startswith("Z") and where(int(group), " ".join(args)):
-            found[int(pid)] = " ".join(args)
-    return found
-
-
-def process_group(pgid):
-    return processes(lambda group, args: group == pgid)
-
-
 def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli, cli_package, reader_copy):
     web_line, page_text = local_web_command(cli)
     port = unused_port()
     command = with_port(page_text, port)
     env = reader_environment(reader_copy, cli_package)
-    procfile_web = procfile_commands(reader_copy / "Procfile")["web"]
+    procfile_web = procfile_commands(reader_copy)["web"]
     assert "gunicorn" in procfile_web
 
     to_run, skipped = preparation(cli, web_line)
+    cli.close()  # the checks' own parser (a node process of the CLI's folder) is no survivor of heroku local
     for line, text in skipped:
         print(f"skipped: {PAGE.name}:{line}: $ {text}")
     for line, text in to_run:
@@ -222,7 +192,7 @@ def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli, cli_pac
             time.sleep(0.2)
         survivors = process_group(server.process.pid)
         # Nor may the CLI have left anything running outside the group.
-        survivors.update(processes(lambda group, args: str(cli_package.parent) in args))
+        survivors.update(live_processes(lambda group, args: str(cli_package.parent) in args))
         for pid in survivors:
             os.kill(pid, 9)
         assert not survivors, f"still running after SIGTERM to heroku local's group: {survivors}\n{server.log()}"

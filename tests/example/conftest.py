@@ -15,7 +15,7 @@ from pathlib import Path
 
 import django
 import pytest
-from dyno import production_config_vars
+from heroku import production_config_vars
 
 for name, value in production_config_vars().items():
     os.environ.setdefault(name, value)

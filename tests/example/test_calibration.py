@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core import mail
 from django.core.files.storage import storages
-from dyno import unused_port
+from heroku import unused_port
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 HTTPS = {"X-Forwarded-Proto": "https"}

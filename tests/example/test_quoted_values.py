@@ -18,14 +18,15 @@ import django
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
-from dyno import EXAMPLE, ROOT, production_config_vars
+from heroku import production_config_vars
+from pages import DOCS, ROOT, read_page
 
-DOCS = ROOT / "docs"
+EXAMPLE = ROOT / "example"
 PINNED_DJANGO = re.search(r"^Django==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M | re.I).group(1)
 
 
 def page(name):
-    return (DOCS / name).read_text()
+    return read_page(DOCS / name).text
 
 
 def quoted(pattern, *names):
@@ -121,3 +122,17 @@ def test_the_collectstatic_counts_on_the_pages_are_what_collectstatic_prints(tmp
             assert match.groups() == printed.groups(), (
                 f"{name} says {match[0]!r}; collectstatic printed {printed[0]!r}"
             )
+
+
+def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
+    (name, command), = quoted(r'^\s+\$ DATABASE_URL="([^"]+)" python example/manage.py check$', "steps/04-database.rst")
+    shown = re.findall(r"^\s+(Configuration error: DATABASE_URL .*)$", page("steps/04-database.rst"), re.M)
+    assert shown, "step 4 shows no configuration error"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=EXAMPLE,
+        env={**production_config_vars(DATABASE_URL=command[1]), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60,
+    )
+    for line in shown:  # the Linux and macOS tab and the Windows tab
+        assert result.stderr.strip() == line, f"{name} shows {line!r}; the example prints {result.stderr!r}"

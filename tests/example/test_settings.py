@@ -15,8 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pathlib import Path
+
 import pytest
-from dyno import EXAMPLE, production_config_vars
+from heroku import production_config_vars
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "example"
 
 # Variables of the machine that a case must not inherit.
 OWN_VARIABLES = ("DJANGO_", "EMAIL_", "DATABASE_URL", "DEFAULT_FROM_EMAIL", "DYNO")

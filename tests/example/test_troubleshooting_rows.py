@@ -1,7 +1,7 @@
 """Troubleshooting rows that this machine can reproduce, each checked against the page's own words.
 
 The messages are read from docs/troubleshooting.rst (the row's section,
-found by its label), so a page and an app that drift apart fail here. Rows
+found by its label, by tests/pages.py), so a page and an app that drift apart fail here. Rows
 only Heroku can produce (R10, R14, a refused build) are not reproduced; the
 page says where their messages come from.
 """
@@ -9,29 +9,19 @@ page says where their messages come from.
 import re
 import subprocess
 import sys
-import textwrap
 
 import pytest
 from django.templatetags.static import static
 from django.test import override_settings
-from dyno import EXAMPLE, ROOT, production_config_vars
+from heroku import production_config_vars
+from pages import DOCS, ROOT, read_page
 
-PAGE = ROOT / "docs" / "troubleshooting.rst"
-
-
-def section(label):
-    match = re.search(
-        rf"^\.\. _{re.escape(label)}:\n(.*?)(?=^\.\. _[\w-]+:\n|\Z)", PAGE.read_text(), re.M | re.S
-    )
-    assert match, f"{PAGE.name} has no section labelled {label!r}"
-    return match.group(1)
+EXAMPLE = ROOT / "example"
+PAGE = read_page(DOCS / "troubleshooting.rst")
 
 
 def text_blocks(label):
-    return [
-        textwrap.dedent(block).strip()
-        for block in re.findall(r"^\.\. code-block:: text\n\n((?:(?:   .*)?\n)+)", section(label), re.M)
-    ]
+    return [block.text.strip() for block in PAGE.section(label).blocks(PAGE) if block.language == "text"]
 
 
 def test_missing_manifest_entry_is_the_pages_message(tmp_path):
@@ -46,8 +36,12 @@ def test_missing_manifest_entry_is_the_pages_message(tmp_path):
 
 
 def test_findstatic_finds_the_file_the_page_names():
-    page = section("troubleshooting-manifest-entry")
-    command = re.search(r"\$ python example/manage.py (findstatic \S+)", page).group(1).split()
+    section = PAGE.section("troubleshooting-manifest-entry")
+    (shown,) = [
+        command.words() for block in section.blocks(PAGE) for command in block.commands()
+        if command.text.startswith("python example/manage.py findstatic ")
+    ]
+    command = shown[2:]
     result = subprocess.run(
         [sys.executable, "manage.py", *command],
         cwd=EXAMPLE,
@@ -61,7 +55,7 @@ def test_findstatic_finds_the_file_the_page_names():
 
 def test_no_such_table_without_migrate(tmp_path):
     """A database nobody migrated: the page's 'no such table' (SQLite)."""
-    assert "``no such table``" in section("troubleshooting-release")
+    assert "no such table" in PAGE.section("troubleshooting-release").literals()
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c",
          "from calibration.models import StaffMember; print(StaffMember.objects.count())"],

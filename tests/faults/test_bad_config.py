@@ -1,8 +1,8 @@
 """Each configuration mistake docs/troubleshooting.rst lists, made for real, gives the message the page shows.
 
-The expected messages are read from the page itself: from the
-``.. code-block:: text`` blocks (and inline literals) of the row's section,
-found by its label. Change a message in the settings without changing the
+The expected messages are read from the page itself (tests/pages.py): from
+the ``.. code-block:: text`` blocks (and inline literals) of the row's
+section, found by its label. Change a message in the settings without changing the
 page, or the other way round, and a test here fails. The mistakes are made
 with the very values the page shows (DJANGO_DEBUG='maybe', 'postgress://',
 www.example.com, https://app.example.com).
@@ -10,34 +10,21 @@ www.example.com, https://app.example.com).
 
 import re
 import subprocess
-import textwrap
 from dataclasses import dataclass, field
 
 import pytest
-from dyno import ROOT, procfile_commands, production_config_vars, unused_port
-from faults.built_app import HTTPS, SLUG, app_environment, manage
+from heroku import HTTPS, build_environment, dyno_environment, one_off, production_config_vars, unused_port
+from pages import DOCS, read_page
 
-PAGE = ROOT / "docs" / "troubleshooting.rst"
+PAGE = read_page(DOCS / "troubleshooting.rst")
 BOOT_TIMEOUT = 30
-
-
-def page_section(label):
-    """The text of the page's section that `.. _label:` opens, up to the next label."""
-    text = PAGE.read_text()
-    match = re.search(rf"^\.\. _{re.escape(label)}:\n(.*?)(?=^\.\. _[\w-]+:\n|\Z)", text, re.M | re.S)
-    assert match, f"{PAGE.name} has no section labelled {label!r}"
-    return match.group(1)
 
 
 def documented_messages(label):
     """The messages the section shows: its `code-block:: text` blocks, then its inline literals."""
-    section = page_section(label)
-    blocks = [
-        textwrap.dedent(block).strip("\n")
-        for block in re.findall(r"^\.\. code-block:: text\n\n((?:(?:   .*)?\n)+)", section, re.M)
-    ]
-    literals = [" ".join(literal.split()) for literal in re.findall(r"``(.+?)``", section, re.S)]
-    return blocks + literals
+    section = PAGE.section(label)
+    blocks = [block.text for block in section.blocks(PAGE) if block.language == "text"]
+    return blocks + section.literals()
 
 
 def documented(label, starts_with):
@@ -52,6 +39,7 @@ class BootMistake:
     label: str  # the section of the troubleshooting page
     starts_with: str  # picks the message in that section
     config: dict = field(default_factory=dict)  # config vars set (None: unset)
+    in_build: bool = True  # the build fails too (it has the config vars, but no DYNO)
 
 
 BOOT_MISTAKES = {
@@ -91,39 +79,40 @@ BOOT_MISTAKES = {
         {"DJANGO_CSRF_TRUSTED_ORIGINS": "app.example.com"},
     ),
     "dyno-without-database": BootMistake(
-        "troubleshooting-no-database", "Configuration error: DATABASE_URL is not set", {"DATABASE_URL": None}
+        "troubleshooting-no-database", "Configuration error: DATABASE_URL is not set", {"DATABASE_URL": None},
+        in_build=False,
     ),
 }
 
 
-def mistaken_environment(mistake, port=0):
-    # A dyno has DATABASE_URL once Heroku Postgres is attached (nothing here connects to it).
-    config = production_config_vars(DATABASE_URL="postgres://staff:secret@db.example.com:5432/staff")
-    for name, value in mistake.config.items():
-        if value is None:
-            config.pop(name, None)
-        else:
-            config[name] = value
-    return app_environment(port, config)
-
-
 @pytest.mark.parametrize("mistake", BOOT_MISTAKES.values(), ids=BOOT_MISTAKES.keys())
-def test_boot_mistake_message(mistake):
+def test_boot_mistake_message(mistake, slug):
     """The page's message, whole, from the build, from a one-off dyno, and from a booting web dyno."""
     expected = documented(mistake.label, mistake.starts_with)
-    env = mistaken_environment(mistake)
-    # The build runs collectstatic like this; the release phase and
-    # `heroku run` run other commands, such as check and migrate.
-    for command in (["collectstatic", "--noinput", "--traceback", "--dry-run"], ["check"]):
-        result = manage(*command, env=env)
+    # A dyno has DATABASE_URL once Heroku Postgres is attached (nothing here connects to it).
+    config = production_config_vars(
+        **{"DATABASE_URL": "postgres://staff:secret@db.example.com:5432/staff", **mistake.config}
+    )
+    # The build runs collectstatic; the release phase and `heroku run` run
+    # other commands, such as check and migrate.
+    build = one_off(
+        slug, f"python {slug.manage_py} collectstatic --noinput --traceback --dry-run",
+        env=build_environment(slug.app_venv, config),
+    )
+    results = {"check": one_off(slug, f"python {slug.manage_py} check", config)}
+    if mistake.in_build:
+        results["collectstatic"] = build
+    else:
+        assert build.returncode == 0, f"the build should not need this setting:\n{build.stderr}"
+    for command, result in results.items():
         assert result.returncode != 0
-        assert expected in result.stderr, f"manage.py {command[0]}:\n{result.stderr}"
+        assert expected in result.stderr, f"manage.py {command}:\n{result.stderr}"
         assert "Traceback" not in result.stderr
     port = unused_port()
     web = subprocess.run(
-        ["bash", "-c", procfile_commands(SLUG / "Procfile")["web"]],
-        cwd=SLUG,
-        env=mistaken_environment(mistake, port),
+        ["bash", "-c", slug.procfile()["web"]],
+        cwd=slug.path,
+        env=dyno_environment(slug.app_venv, config, port=port),
         capture_output=True,
         text=True,
         timeout=BOOT_TIMEOUT,
@@ -217,8 +206,8 @@ def test_redirect_loop(database, web_dyno, settings_module, forwarded_allow_ips,
     client's) makes gunicorn distrust this client as it would distrust the
     router without the buildpack's '*'.
     """
-    page = page_section("troubleshooting-redirect-loop")
-    assert "answered with ``301`` again and again" in page
+    page = PAGE.section("troubleshooting-redirect-loop").text
+    assert "answered with 301 again and again" in page
     config = production_config_vars(DATABASE_URL=database.url, DJANGO_SETTINGS_MODULE=settings_module)
     with web_dyno(config, FORWARDED_ALLOW_IPS=forwarded_allow_ips) as server:
         chain = follow_redirects(server, "/staff/1/rate/")

@@ -13,17 +13,17 @@ import re
 import subprocess
 
 import pytest
-from dyno import ROOT, production_config_vars
-from faults.built_app import HTTPS, SLUG
+from heroku import HTTPS, production_config_vars
+from pages import DOCS, ROOT, read_page
 
-PAGE = ROOT / "docs" / "troubleshooting.rst"
+PAGE = read_page(DOCS / "troubleshooting.rst")
 WORKERS = 1
 REQUESTS, CLIENTS = 150, 10
 
 
 def threads():
-    """gunicorn's threads per worker, from the built app's gunicorn.conf.py."""
-    text = (SLUG / "example" / "gunicorn.conf.py").read_text()
+    """gunicorn's threads per worker, from the app's gunicorn.conf.py (the build copies it as it is)."""
+    text = (ROOT / "example" / "gunicorn.conf.py").read_text()
     return int(re.search(r"^threads = (\d+)$", text, re.M).group(1))
 
 
@@ -57,7 +57,7 @@ def statuses_under_load(server):
     ],
 )
 def test_connection_budget(database, web_dyno, limit, fails):
-    assert "too many connections" in PAGE.read_text()
+    assert "too many connections" in PAGE.text
     url = limited_role(database, f"budget_{limit}", limit)
     config = production_config_vars(DATABASE_URL=url)
     with web_dyno(config, WEB_CONCURRENCY=str(WORKERS)) as server:

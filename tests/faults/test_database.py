@@ -7,8 +7,7 @@ instead of failing on a dead connection.
 """
 
 import pytest
-from dyno import production_config_vars
-from faults.built_app import HTTPS, report
+from heroku import HTTPS, production_config_vars
 
 # Django keeps one connection per thread. With one worker and one thread,
 # the request after the restart is served by the very thread, and so the
@@ -70,7 +69,7 @@ def test_database_down_at_boot(database, web_dyno):
         assert status == 200, server.log()[-3000:]
 
 
-def test_database_down_while_serving(database, web_dyno):
+def test_database_down_while_serving(database, web_dyno, report):
     """The database goes away under a serving dyno: a plain 500 while it is down, then service again."""
     with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
         assert server.request("GET", "/", headers=HTTPS)[0] == 200

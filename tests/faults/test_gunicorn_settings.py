@@ -16,8 +16,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from dyno import production_config_vars, unused_port
-from faults.built_app import SLUG, VARIANTS, app_environment, worker_pids
+from heroku import dyno_environment, production_config_vars, unused_port
+from heroku.processes import children
+
+VARIANTS = Path(__file__).resolve().parent / "variants"
 
 LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp*
 WITHOUT_PRELOAD = f"gunicorn --config {VARIANTS}/guide_without_preload.conf.py --chdir example"
@@ -42,7 +44,7 @@ def listening_sockets(pid, port):
 
 def test_each_worker_listens_on_a_socket_of_its_own(database, web_dyno):
     with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
-        workers = worker_pids(server)
+        workers = children(server.process.pid)
         sockets = {pid: listening_sockets(pid, server.port) for pid in workers}
         master = listening_sockets(server.process.pid, server.port)
     assert len(workers) == 2, workers  # WEB_CONCURRENCY=2, as on an Eco, Basic or Standard-1X dyno
@@ -51,29 +53,30 @@ def test_each_worker_listens_on_a_socket_of_its_own(database, web_dyno):
     assert not master, f"the master listens too: {master}"
 
 
-def without_secret_key(port):
+def without_secret_key(slug, port):
     """A web dyno's environment with DJANGO_SECRET_KEY forgotten: a settings error at import."""
-    config = production_config_vars(DATABASE_URL="postgres://postgres@127.0.0.1:1/unused")
-    del config["DJANGO_SECRET_KEY"]
-    return app_environment(port, config)
+    config = production_config_vars(DATABASE_URL="postgres://postgres@127.0.0.1:1/unused", DJANGO_SECRET_KEY=None)
+    env = dyno_environment(slug.app_venv, config, port=port)
+    env["PYTHONPATH"] = str(VARIANTS)  # stock_wsgi and the variant configuration
+    return env
 
 
-def test_without_preload_a_stock_wsgi_py_halts_gunicorn():
+def test_without_preload_a_stock_wsgi_py_halts_gunicorn(slug):
     result = subprocess.run(
         ["bash", "-c", f"{WITHOUT_PRELOAD} stock_wsgi"],
-        cwd=SLUG, env=without_secret_key(unused_port()), capture_output=True, text=True, timeout=BOOT_TIMEOUT,
+        cwd=slug.path, env=without_secret_key(slug, unused_port()), capture_output=True, text=True, timeout=BOOT_TIMEOUT,
     )
     log = result.stdout + result.stderr
     assert result.returncode == 3, log
     assert "Reason: Worker failed to boot." in log and "DJANGO_SECRET_KEY is not set" in log, log
 
 
-def test_without_preload_the_examples_wsgi_py_has_its_workers_replaced(tmp_path):
+def test_without_preload_the_examples_wsgi_py_has_its_workers_replaced(slug, tmp_path):
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
             ["bash", "-c", f"{WITHOUT_PRELOAD} staff.wsgi"],
-            cwd=SLUG, env=without_secret_key(unused_port()), stdout=log_file, stderr=subprocess.STDOUT,
+            cwd=slug.path, env=without_secret_key(slug, unused_port()), stdout=log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     deadline = time.monotonic() + BOOT_TIMEOUT

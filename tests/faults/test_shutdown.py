@@ -14,14 +14,14 @@ import runpy
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
-from dyno import production_config_vars
-from faults.built_app import SLUG, report
+from heroku import SIGKILL_AFTER as HEROKU_SIGKILL_AFTER
+from heroku import production_config_vars
 
-GUNICORN_CONF = runpy.run_path(str(SLUG / "example" / "gunicorn.conf.py"))
+GUNICORN_CONF = runpy.run_path(str(Path(__file__).resolve().parents[2] / "example" / "gunicorn.conf.py"))
 GRACEFUL_TIMEOUT = GUNICORN_CONF["graceful_timeout"]
-HEROKU_SIGKILL_AFTER = 30
 SLOW_CLIENTS = 4
 # Each slow client takes this long to send its request headers.
 TRICKLE_SECONDS = 3.0
@@ -87,7 +87,7 @@ def kept_alive_client(port, results, sigterm_sent):
         pytest.param(" --graceful-timeout 1", False, id="short-graceful-timeout-fails"),
     ],
 )
-def test_sigterm_with_requests_in_flight(database, web_dyno, graceful_args, expect_clean):
+def test_sigterm_with_requests_in_flight(database, web_dyno, report, graceful_args, expect_clean):
     config = production_config_vars(DATABASE_URL=database.url)
     with web_dyno(config, GUNICORN_CMD_ARGS="--access-logfile -" + graceful_args) as server:
         results = {}

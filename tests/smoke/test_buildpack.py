@@ -1,10 +1,10 @@
-"""The buildpack's refusals (buildpack.py), each shown to pass and to refuse on scratch trees."""
+"""The buildpack's refusals (tests/heroku/build.py), each shown to pass and to refuse on scratch trees."""
 
 import subprocess
+from pathlib import Path
 
 import pytest
-from dyno import ROOT
-from smoke.buildpack import (
+from heroku.build import (
     BuildRefused,
     check_source,
     committed_virtualenvs,
@@ -13,6 +13,8 @@ from smoke.buildpack import (
     package_manager,
     source_files,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_tree(root, *files):

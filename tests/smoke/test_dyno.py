@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 
 import pytest
 from browser import CHROMIUM_FLAGS
-from smoke.router import HOST, HTTPS
+from heroku import APP_HOST as HOST
+from heroku import HTTPS
 
 SAMPLE_STAFF = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
 ONE_YEAR = 365 * 24 * 3600
@@ -200,7 +201,8 @@ def test_chromium_shows_the_page_styled(web):
             executable_path=os.environ["CHROMIUM"], args=CHROMIUM_FLAGS, headless=True, timeout=30_000
         )
         try:
-            context = browser.new_context(extra_http_headers={"X-Forwarded-Proto": "https"})
+            # Chromium sets Host itself; the router's other header is added to every request.
+            context = browser.new_context(extra_http_headers={"X-Forwarded-Proto": HTTPS["X-Forwarded-Proto"]})
             page = context.new_page()
             page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
             response = page.goto(web.url + "/", timeout=15_000)

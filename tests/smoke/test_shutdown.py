@@ -4,15 +4,12 @@ Runs last (conftest.py orders it): it stops the web dyno the other probes share.
 """
 
 import http.client
-import os
-import signal
 import socket
-import subprocess
 import time
 
-from smoke.router import HOST
+from heroku import APP_HOST as HOST
+from heroku import SIGKILL_AFTER
 
-HEROKU_KILLS_AFTER = 30  # seconds from SIGTERM to SIGKILL
 # "Well inside" the 30 s, with room for a loaded machine: graceful_timeout is 20 s, and a
 # worker with nothing left to do exits at once.
 EXPECTED_EXIT_WITHIN = 15
@@ -25,7 +22,7 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_cleanly(web, timings):
         client.sendall(f"GET / HTTP/1.1\r\nHost: {HOST}\r\n".encode())
         time.sleep(0.3)  # long enough for a worker to accept it
 
-        os.killpg(web.process.pid, signal.SIGTERM)  # the whole process group, as Heroku does
+        web.sigterm()  # the whole process group, as Heroku does
         stopping = time.monotonic()
         time.sleep(0.5)  # the dyno is stopping; the rest of the request is still on its way
         assert web.process.poll() is None, (
@@ -42,14 +39,7 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_cleanly(web, timings):
     finally:
         client.close()
 
-    try:
-        code = web.process.wait(timeout=HEROKU_KILLS_AFTER)
-    except subprocess.TimeoutExpired:
-        os.killpg(web.process.pid, signal.SIGKILL)
-        web.process.wait(timeout=10)
-        raise AssertionError(
-            f"the server still ran {HEROKU_KILLS_AFTER} s after SIGTERM: Heroku would SIGKILL it\n{web.log()[-3000:]}"
-        ) from None
+    code = web.wait_for_exit(SIGKILL_AFTER)  # SIGKILL and fail, as Heroku would kill it
     took = time.monotonic() - stopping
     timings["web: SIGTERM to exit, request in flight"] = took
     assert code == 0, f"the server exited {code} after SIGTERM, not 0:\n{web.log()[-3000:]}"

@@ -1,4 +1,4 @@
-"""A PostgreSQL server the checks create, restart, stop and delete themselves.
+"""A throwaway PostgreSQL server, standing in for Heroku Postgres: created, restarted, stopped and deleted by the checks.
 
 Never the machine's own server: a fresh cluster in a temporary folder, on an
 unused port, listening on 127.0.0.1 only, with trust authentication and no
@@ -14,10 +14,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from dyno import unused_port
+from heroku.dyno import unused_port
 
 # Every pg_ctl call waits at most this long; a cluster that needs more is broken.
 PG_CTL_TIMEOUT = 30
+
+
+def _major_version(initdb):
+    """15 from /usr/lib/postgresql/15/bin/initdb (9.6 as (9, 6)): versions sort as numbers, not text."""
+    return tuple(int(part) for part in Path(initdb).parent.parent.name.split("."))
 
 
 def postgres_bin():
@@ -28,12 +33,13 @@ def postgres_bin():
     if on_path:
         # Debian links a few programs into the PATH; the folder holds them all.
         return Path(on_path).resolve().parent
-    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_major_version)
     if debian:
         return Path(debian[-1]).parent
     raise RuntimeError(
-        "PostgreSQL's initdb is not installed. On Debian or Ubuntu: "
-        "sudo apt-get install postgresql (or set PG_BIN to its bin folder)."
+        "PostgreSQL's initdb is not installed, and the checks create a throwaway cluster with it. "
+        "On Debian or Ubuntu: sudo apt-get install postgresql; on macOS: brew install postgresql@17 "
+        "(or set PG_BIN to the folder holding initdb)."
     )
 
 

@@ -1,0 +1,70 @@
+"""The processes of a dyno, read with psutil (Linux, macOS): workers, memory, CPU time, process groups."""
+
+import os
+
+import psutil
+
+
+def children(pid):
+    """The pids of a process's direct children: a gunicorn master's workers."""
+    try:
+        return [child.pid for child in psutil.Process(pid).children()]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def rss_kib(pid):
+    """Resident memory of one process, in KiB."""
+    return psutil.Process(pid).memory_info().rss // 1024
+
+
+def tree_rss_mib(pid):
+    """Resident memory of a process and all its descendants, in MiB."""
+    total = 0
+    try:
+        root = psutil.Process(pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    for process in family:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return round(total / 1024**2, 1)
+
+
+def cpu_seconds(pids):
+    """{pid: user + system CPU seconds} of each process still running."""
+    used = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        used[pid] = times.user + times.system
+    return used
+
+
+def live_processes(where):
+    """{pid: command line} of the live (not zombie) processes for which where(pgid, command line) is true."""
+    found = {}
+    for process in psutil.process_iter(["pid", "cmdline", "status"]):
+        try:
+            if process.info["status"] == psutil.STATUS_ZOMBIE:
+                continue
+            command = " ".join(process.info["cmdline"] or [])
+            if where(os.getpgid(process.info["pid"]), command):
+                found[process.info["pid"]] = command
+        except (psutil.Error, ProcessLookupError, PermissionError):
+            continue  # gone, or not ours to read
+    return found
+
+
+def process_group(pgid):
+    """{pid: command line} of the live processes in a process group (a dyno's: Heroku signals the group)."""
+    return live_processes(lambda group, command: group == pgid)
+
+
+def total_memory_gib():
+    return round(psutil.virtual_memory().total / 1024**3, 1)
