@@ -564,6 +564,7 @@ def prose_figures(report):
     """The figures the guide's prose quotes, by name, formatted: docs read them from here (the :bench: role)."""
     figures = {"date": report["date"], "rounds": str(report["settings"]["rounds"]), "minutes": str(report["minutes"])}
     figures["slow_connections"] = str(report["settings"]["slow_connections"])
+    figures["connections"] = str(report["settings"]["connections"])
     low, high = load_range(report)
     figures["load_average"] = f"{low:.1f} to {high:.1f}"
     for result in report["results"]:
@@ -581,6 +582,9 @@ def prose_figures(report):
                 shares = measured["busiest_worker_cpu_share"]
                 figures[f"{prefix}.busiest_share_max"] = f"{max(shares):.0%}".replace("%", " %")
                 figures[f"{prefix}.busiest_shares"] = ", ".join(f"{share:.0%}".replace("%", " %") for share in shares)
+                figures[f"{prefix}.connections"] = ", ".join(
+                    "+".join(map(str, run.get("connections_per_worker_halfway") or [])) for run in measured["rounds"]
+                )
         if "slow_requests" in result:
             done = median([run["slow_requests_per_second"] for run in result["slow_requests"]["rounds"]])
             figures[f"{key}.slow_requests.slow_done_per_second"] = f"{done:.1f}"
@@ -676,7 +680,7 @@ def findings(report):
             for key in ("a0", "a") if key in page
         }
         lines.append(
-            "wrk's 10 connections per worker, halfway through each round: "
+            f"wrk's {report['settings']['connections']} connections per worker, halfway through each round: "
             + "; ".join(f"({key}) {split}" for key, split in splits.items())
             + "."
         )
