@@ -20,7 +20,8 @@ from pathlib import Path
 
 # The guide's own extensions (sources.py: numbered, dated sources per page;
 # bench_figures.py: figures from the committed bench run; example_values.py:
-# values quoted from the example; flow_diagrams.py: step 1's diagrams).
+# values quoted from the example; flow_diagrams.py: step 1's diagrams;
+# placement.py: where each file block goes, and no marker text shown).
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 extensions = [
@@ -30,6 +31,7 @@ extensions = [
     "example_values",
     "bench_figures",
     "flow_diagrams",
+    "placement",
 ]
 
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.

@@ -3,9 +3,9 @@
 Each value answers a behaviour of Heroku's platform, named beside it.
 """
 
+# [start:gunicorn-bind]
 import os
 
-# [start:gunicorn-bind]
 # Heroku tells each web dyno which port to listen on in $PORT; the router
 # sends traffic nowhere else. "[::]" listens on IPv6 and IPv4 alike.
 bind = [f"[::]:{os.environ.get('PORT', '8000')}"]

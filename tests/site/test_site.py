@@ -112,8 +112,8 @@ def test_a_tab_click_switches_the_panels_and_the_choice_holds_on_the_next_page(r
             after = await tab_state(page)
             # Every tab set of the page follows the one clicked: they are one group.
             assert all(state == [[WINDOWS], [WINDOWS]] for state in after), after
-            assert await page.get_by_text("PS> py -m venv .venv").is_visible()
-            assert not await page.get_by_text("$ python3 -m venv .venv").is_visible()
+            assert await page.get_by_text("PS> py -3.13 -m venv .venv").is_visible()
+            assert not await page.get_by_text("$ python3.13 -m venv .venv").is_visible()
 
             await page.locator('a[rel="next"]').first.click()
             await page.wait_for_url(re.compile(r"/steps/03-settings\.html$"), wait_until="networkidle")
@@ -138,7 +138,7 @@ async def copied_text(page, block):
         (
             LINUX,
             "steps/02-prepare-the-repository.html",
-            ["git ls-files Procfile requirements.txt runtime.txt example/manage.py example/staff/wsgi.py"],
+            ["git ls-files .gitignore example/manage.py example/staff/wsgi.py"],
         ),
         (
             WINDOWS,
