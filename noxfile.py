@@ -23,6 +23,12 @@ nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
 nox.options.download_python = "never"
+# Sessions marked allow_parallel (docs, tests, smoke) run at once, in
+# subprocesses, each printing its output when it ends; the others run alone.
+# Much of each session waits (on Chromium, a booting server, PostgreSQL), so
+# two cores do the three together in little more than the time of the longest.
+# `nox -j 1` runs them one after another.
+nox.options.parallel = 4
 
 # The Python Heroku runs the app on: runtime.txt's python-3.13 (or python-3.13.5) gives 3.13.
 RUNTIME_PYTHON = re.fullmatch(
@@ -75,7 +81,7 @@ def files_digest(*paths):
     return digest.hexdigest()[:12]
 
 
-@nox.session(python=DOCS_PYTHON)
+@nox.session(python=DOCS_PYTHON, allow_parallel=True)
 def docs(session):
     """Build the guide strictly, validate .readthedocs.yaml, and check the built site in Chromium."""
     browser = chromium(session)
@@ -107,22 +113,56 @@ def docs(session):
     session.log(f"Chromium's screenshot of step 5: {BUILD_DIR / 'site-check.png'}")
 
 
-@nox.session(python=RUNTIME_PYTHON)
+SPHINX_AUTOBUILD = "sphinx-autobuild==2025.8.25"
+
+
+@nox.session(python=DOCS_PYTHON, default=False)
+def preview(session):
+    """Serve the guide at http://127.0.0.1:8000 and rebuild it, reloading the browser, as docs/ or example/ change.
+
+    Needs Python and nox only: no Chromium, Node or PostgreSQL. The build has
+    the docs session's flags, so a warning shows here as the error it is
+    there; the browser checks run in the docs session. Arguments after --
+    go to sphinx-autobuild (for example --port 8001).
+    """
+    session.install("-r", "docs/requirements.txt", SPHINX_AUTOBUILD)
+    session.run(
+        "sphinx-autobuild",
+        "-W", "-n", "--keep-going",
+        # Pages include example/'s files: an edit there rebuilds the page that shows it.
+        "--watch", "example",
+        "--ignore", "*/staticfiles/*",
+        "--ignore", "*/db.sqlite3*",
+        "--ignore", "*/__pycache__/*",
+        "--host", "127.0.0.1",
+        "--port", "8000",
+        *session.posargs,
+        "docs",
+        str(BUILD_DIR / "preview"),
+    )
+
+
+@nox.session(python=RUNTIME_PYTHON, allow_parallel=True)
 @nox.parametrize("django", list(DJANGO_VERSIONS))
 def tests(session, django):
     """Run the example's tests and the snippet checks on Django 5.2 (pinned, with coverage) and the current Django."""
     session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")
-    # One pytest worker per core: most settings tests wait on a new interpreter.
-    pytest_args = session.posargs or ["-n", "auto"]
+    # One pytest process: the sessions already run side by side, and each
+    # pytest-xdist worker would start Django and create a test database anew
+    # (`-- -n auto` still spreads one session over the cores).
+    pytest_args = session.posargs
+    # collectstatic's output, kept in this environment under a digest of its
+    # inputs (tests/example/conftest.py); a new environment collects afresh.
+    env = {"COLLECTSTATIC_CACHE": str(Path(session.virtualenv.location) / "collectstatic")}
     if DJANGO_VERSIONS[django]:
         session.install(DJANGO_VERSIONS[django])
         # The current release proves the snippets still work; coverage is
         # measured once, on the version requirements.txt pins.
-        session.run("pytest", *pytest_args)
+        session.run("pytest", *pytest_args, env=env)
         return
-    rcfile = "--rcfile=tests/coverage.ini"  # measures the settings tests' subprocesses too
+    rcfile = "--rcfile=tests/coverage.ini"  # measures the settings tests' forked processes too
     session.run("coverage", "erase", rcfile)
-    session.run("coverage", "run", rcfile, "-m", "pytest", *pytest_args)
+    session.run("coverage", "run", rcfile, "-m", "pytest", *pytest_args, env=env)
     session.run("coverage", "combine", "--quiet", rcfile)
     session.run("coverage", "report", rcfile)
 
@@ -189,7 +229,7 @@ def _smoke_database(session):
             session.error(f"DATABASE_URL names PostgreSQL at {where}, which does not answer ({error}). {how}")
 
 
-@nox.session(python=RUNTIME_PYTHON)
+@nox.session(python=RUNTIME_PYTHON, allow_parallel=True)
 def smoke(session):
     """Do locally what a Heroku build and dyno do, then probe the running server."""
     browser = chromium(session)

@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -47,6 +48,8 @@ from heroku.build import Slug, find_manage_py  # noqa: E402
 from heroku.postgres import postgres_bin  # noqa: E402
 from heroku.processes import children, cpu_seconds, total_memory_gib, tree_rss_mib  # noqa: E402
 from wrk import figures as wrk_figures  # noqa: E402
+
+import psutil  # noqa: E402
 
 ROOT = TESTS.parent
 # `nox -s bench` builds the app (python -m heroku build) and passes the build and its environment.
@@ -204,13 +207,36 @@ def load_average_1m():
     return round(os.getloadavg()[0], 2)
 
 
-def busiest_share(pid, measure):
-    """Run measure(); returns its result and the part of the workers' CPU time the busiest worker used."""
+def connections_per_worker(pid, port):
+    """How many client connections on `port` each worker of a gunicorn master holds, most first."""
+    counts = []
+    for worker in children(pid):
+        try:
+            connections = psutil.Process(worker).net_connections(kind="tcp")
+        except psutil.NoSuchProcess:
+            continue
+        counts.append(sum(
+            1 for connection in connections
+            if connection.laddr and connection.laddr.port == port and connection.status == psutil.CONN_ESTABLISHED
+        ))
+    return sorted(counts, reverse=True)
+
+
+def busiest_share(pid, port, seconds, measure):
+    """Run measure(); returns its result, the part of the workers' CPU time the busiest worker used,
+    and the client connections each worker held halfway through (wrk's stay open: they explain the split)."""
+    halfway = {}
+    timer = threading.Timer(seconds / 2, lambda: halfway.update(split=connections_per_worker(pid, port)))
     before = worker_cpu_ticks(pid)
-    result = measure()
+    timer.start()
+    try:
+        result = measure()
+    finally:
+        timer.cancel()
+        timer.join()
     after = worker_cpu_ticks(pid)
     used = [after.get(worker, 0) - ticks for worker, ticks in before.items()]
-    return result, round(max(used) / max(sum(used), 1), 2)
+    return result, round(max(used) / max(sum(used), 1), 2), halfway.get("split")
 
 
 def measure_round(server, args, commands):
@@ -224,12 +250,13 @@ def measure_round(server, args, commands):
         load = load_average_1m()
         measure = lambda: wrk(url + path, args.seconds, args.connections, args.threads)  # noqa: E731
         if key in ("e", "c1"):  # nginx has no gunicorn workers; c1 has one
-            (figures, command), share = measure(), None
+            (figures, command), share, split = measure(), None, None
         else:
-            (figures, command), share = busiest_share(server["pid"], measure)
+            (figures, command), share, split = busiest_share(server["pid"], port, args.seconds, measure)
         figures["load_average_1m"] = load
         if share is not None:
             figures["busiest_worker_cpu_share"] = share
+            figures["connections_per_worker_halfway"] = split
         server["runs"].setdefault(name, []).append(figures)
         commands[name] = command.replace(str(port), "PORT").replace(css_path, "/static/CSS")
 
@@ -413,9 +440,12 @@ def tables(report):
             f"{css['requests_per_second']:.0f} ({spread(css)})",
             f"{css['p50_ms']:.1f} / {css['p99_ms']:.1f}",
             f"{result['rss_mib_after']:.0f}",
-            " ".join(f"{share:.0%}" for share in page["busiest_worker_cpu_share"]) if page and "busiest_worker_cpu_share" in page else "n/a",
+            " ".join(
+                f"{run['busiest_worker_cpu_share']:.0%} ({'+'.join(map(str, run['connections_per_worker_halfway'] or []))})"
+                for run in page["rounds"]
+            ) if page and "busiest_worker_cpu_share" in page else "n/a",
         ])
-    speed_header = ["Configuration", "Database page req/s (range)", "p50 / p99 ms", "CSS file req/s (range)", "p50 / p99 ms", "RSS MiB", "Busiest worker's CPU share, database page"]
+    speed_header = ["Configuration", "Database page req/s (range)", "p50 / p99 ms", "CSS file req/s (range)", "p50 / p99 ms", "RSS MiB", "Busiest worker's CPU share, database page (connections per worker)"]
     slow_rows = []
     for key, result in results.items():
         if "slow_requests" not in result:
@@ -534,6 +564,7 @@ def prose_figures(report):
     """The figures the guide's prose quotes, by name, formatted: docs read them from here (the :bench: role)."""
     figures = {"date": report["date"], "rounds": str(report["settings"]["rounds"]), "minutes": str(report["minutes"])}
     figures["slow_connections"] = str(report["settings"]["slow_connections"])
+    figures["connections"] = str(report["settings"]["connections"])
     low, high = load_range(report)
     figures["load_average"] = f"{low:.1f} to {high:.1f}"
     for result in report["results"]:
@@ -551,6 +582,9 @@ def prose_figures(report):
                 shares = measured["busiest_worker_cpu_share"]
                 figures[f"{prefix}.busiest_share_max"] = f"{max(shares):.0%}".replace("%", " %")
                 figures[f"{prefix}.busiest_shares"] = ", ".join(f"{share:.0%}".replace("%", " %") for share in shares)
+                figures[f"{prefix}.connections"] = ", ".join(
+                    "+".join(map(str, run.get("connections_per_worker_halfway") or [])) for run in measured["rounds"]
+                )
         if "slow_requests" in result:
             done = median([run["slow_requests_per_second"] for run in result["slow_requests"]["rounds"]])
             figures[f"{key}.slow_requests.slow_done_per_second"] = f"{done:.1f}"
@@ -641,6 +675,15 @@ def findings(report):
             + "; ".join(f"({key}) {CONFIGURATIONS[key]['short']}: {span}" for key, span in shares.items())
             + " (50 % is an even split)."
         )
+        splits = {
+            key: ", ".join("+".join(map(str, run["connections_per_worker_halfway"] or [])) for run in page[key]["rounds"])
+            for key in ("a0", "a") if key in page
+        }
+        lines.append(
+            f"wrk's {report['settings']['connections']} connections per worker, halfway through each round: "
+            + "; ".join(f"({key}) {split}" for key, split in splits.items())
+            + "."
+        )
     if {"a", "c"} <= page.keys():
         guide, sync = page["a"]["p99_ms"], page["c"]["p99_ms"]
         if sync < guide:
@@ -687,7 +730,8 @@ def write_include(report, speed, slow, sizes):
         "The tables give the median of the rounds, with the lowest and highest requests per "
         "second in brackets; RSS is the memory of the server's processes at the end of the last round, "
         "and the busiest worker's CPU share is, for each round, the part of the workers' CPU time "
-        "its busiest worker used while wrk loaded the database page (50 % is an even split). wrk, the "
+        "its busiest worker used while wrk loaded the database page (50 % is an even split), with, in brackets, "
+        "how many of wrk's connections each worker held halfway through. wrk, the "
         "servers and PostgreSQL share the machine's cores.",
         "",
         ".. _bench-speed-table:",

@@ -1,14 +1,19 @@
-"""Settings in each environment the guide describes, each read by a new interpreter.
+"""Settings in each environment the guide describes, each read by a process of its own.
 
-Settings are read once, at import, so every case here starts Python afresh
-with exactly the variables it names: nothing leaks in from the machine
-running the tests.
+Settings are read once, at import, so every case here runs in a process that
+has exactly the variables it names: nothing leaks in from the machine running
+the tests, or from another case. Each process is a fork of one Python started
+for these tests with Django already imported (forked_python.py): it behaves
+as `python -c ...` or `python manage.py ...` would, without paying for a new
+interpreter each time.
 """
 
 import json
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from pathlib import Path
 
@@ -27,6 +32,8 @@ names = {names!r}
 print(json.dumps({{name: getattr(settings, name) for name in names}}, default=str))
 """
 
+FORKED_PYTHON = Path(__file__).with_name("forked_python.py")
+
 
 def clean_environment(**variables):
     env = {
@@ -39,30 +46,77 @@ def clean_environment(**variables):
     return env
 
 
+class ForkedPython:
+    """forked_python.py, started once per test process with none of the cases' variables."""
+
+    def __init__(self):
+        self.folder = tempfile.TemporaryDirectory(prefix="forked-python-")
+        self.stdout = Path(self.folder.name, "stdout")
+        self.stderr = Path(self.folder.name, "stderr")
+        self.process = subprocess.Popen(
+            [sys.executable, str(FORKED_PYTHON)],
+            cwd=EXAMPLE,
+            env=clean_environment(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, arguments, env, timeout):
+        """`python ARGUMENTS` in example/ with exactly `env`, as subprocess.run(capture_output=True) reports it."""
+        request = {
+            "argv": list(arguments), "env": env, "cwd": str(EXAMPLE), "timeout": timeout,
+            "stdout": str(self.stdout), "stderr": str(self.stderr),
+        }
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"forked_python.py ended (exit code {self.process.wait()}); its error is above")
+        answer = json.loads(answer)
+        args = [sys.executable, *arguments]
+        if answer.get("timeout"):
+            raise subprocess.TimeoutExpired(args, timeout)
+        return subprocess.CompletedProcess(
+            args, answer["returncode"], self.stdout.read_text(), self.stderr.read_text()
+        )
+
+    def close(self):
+        self.process.communicate(timeout=60)  # the server exits at the end of its input
+        self.folder.cleanup()
+
+
+_forked_python = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def forked_python():
+    """One server per test process; closed (and its coverage data saved) when this module's tests end."""
+    global _forked_python
+    yield
+    if _forked_python is not None:
+        _forked_python.close()
+        _forked_python = None
+
+
+def python(*arguments, timeout=60, **variables):
+    """Run `python ARGUMENTS` in example/, in a process of its own that has `variables` alone."""
+    global _forked_python
+    if _forked_python is None:
+        _forked_python = ForkedPython()
+    return _forked_python.run(arguments, clean_environment(**variables), timeout)
+
+
 def read_settings(*names, **variables):
     """The named settings as the example computes them from `variables` alone."""
-    result = subprocess.run(
-        [sys.executable, "-c", READ_SETTINGS.format(names=names)],
-        cwd=EXAMPLE,
-        env=clean_environment(**variables),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = python("-c", READ_SETTINGS.format(names=names), **variables)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def manage(*arguments, **variables):
     """Run example/manage.py as the reader and the Heroku build do."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=EXAMPLE,
-        env=clean_environment(**variables),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return python("manage.py", *arguments, timeout=120, **variables)
 
 
 def assert_configuration_error(result, *expected):
@@ -288,13 +342,10 @@ def test_errors_are_logged_to_stdout_even_with_debug_off():
 
 
 def test_gunicorn_loads_a_django_application_from_wsgi_py():
-    result = subprocess.run(
-        [sys.executable, "-c", "from staff.wsgi import application; print(type(application).__name__)"],
-        cwd=EXAMPLE,
-        env=clean_environment(**production_config_vars()),
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = python(
+        "-c",
+        "from staff.wsgi import application; print(type(application).__name__)",
+        **production_config_vars(),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "WSGIHandler"
@@ -303,14 +354,7 @@ def test_gunicorn_loads_a_django_application_from_wsgi_py():
 def test_a_configuration_error_stops_wsgi_py_with_one_line():
     # gunicorn imports wsgi.py in its master (preload_app), so this exit is
     # what a dyno does at boot: one line in `heroku logs`, then crash (H10).
-    result = subprocess.run(
-        [sys.executable, "-c", "import staff.wsgi"],
-        cwd=EXAMPLE,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = python("-c", "import staff.wsgi")
     assert_configuration_error(result, "DJANGO_SECRET_KEY is not set")
 
 
@@ -346,14 +390,7 @@ def test_a_dyno_without_database_url_refuses_and_writes_nothing(dyno, command):
 def test_a_web_dyno_without_database_url_refuses_to_boot():
     # gunicorn's master imports wsgi.py (preload_app): this is the web dyno's boot.
     before = sqlite_file_state()
-    result = subprocess.run(
-        [sys.executable, "-c", "import staff.wsgi"],
-        cwd=EXAMPLE,
-        env=clean_environment(DYNO="web.1", **production_config_vars()),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = python("-c", "import staff.wsgi", DYNO="web.1", **production_config_vars())
     assert_configuration_error(result, NO_DATABASE_MESSAGE, ADD_DATABASE)
     assert sqlite_file_state() == before
 

@@ -10,6 +10,8 @@ Missing either is an error, never a skip: a check that did not run must not
 look like a check that passed.
 """
 
+import asyncio
+import contextlib
 import functools
 import http.server
 import os
@@ -18,12 +20,11 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM_FLAGS
-from playwright.sync_api import sync_playwright
+from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 # One screenshot per run, kept next to the built site as an artefact.
 SCREENSHOT = ROOT / "docs" / "_build" / "site-check.png"
-
 
 
 def guide_html():
@@ -51,10 +52,18 @@ def built_pages():
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site's files without printing a line per request."""
+    """Serves the site's files without printing a line per request, and forbids caching them.
+
+    Pages load in tabs of one browser profile: without a cache, each page
+    fetches every file it uses, so a broken one fails each page that uses it.
+    """
 
     def log_message(self, format, *args):
         pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +82,18 @@ def site_url():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def run():
+    """Runs a coroutine to its end on the session's event loop, where the browser lives."""
+    loop = asyncio.new_event_loop()
+    try:
+        yield loop.run_until_complete
+    finally:
+        loop.close()
+
+
+@pytest.fixture(scope="session")
+def browser(run):
+    """One Chromium for the whole run, driven through Playwright's asyncio API so pages can load at once."""
     executable = os.environ.get("CHROMIUM")
     if not executable or not Path(executable).is_file():
         pytest.fail(
@@ -82,14 +102,15 @@ def browser():
             "never `playwright install`.",
             pytrace=False,
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
+    playwright = run(async_playwright().start())
+    try:
+        browser = run(playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS))
         try:
             yield browser
         finally:
-            browser.close()
+            run(browser.close())
+    finally:
+        run(playwright.stop())
 
 
 class PageProblems:
@@ -127,28 +148,37 @@ class PageProblems:
             self.items.append(f"request outside the site: {request.url}")
 
 
-@pytest.fixture
-def context(browser):
-    """A fresh browser profile per test, allowed to read what the copy button writes."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    context.set_default_timeout(15_000)
+@pytest.fixture(scope="session")
+def profile(run, browser):
+    """One browser profile for every check, allowed to read what the copy button writes.
+
+    Tabs of one profile share a renderer process, which halves Chromium's
+    work against a profile per tab. Each check still starts from a page
+    never seen: sphinx-tabs keeps the reader's platform choice in
+    sessionStorage, which belongs to one tab, and the site sets no cookie.
+    """
+    context = run(browser.new_context(viewport={"width": 1280, "height": 900}))
     try:
+        run(context.grant_permissions(["clipboard-read", "clipboard-write"]))
+        context.set_default_timeout(15_000)
         yield context
     finally:
-        context.close()
+        run(context.close())
 
 
-@pytest.fixture
-def page(context):
-    """A tab of that profile."""
-    return context.new_page()
+@pytest.fixture(scope="session")
+def new_tab(profile, site_url):
+    """An async context manager: a new tab, and the list of what goes wrong in it from the moment it opens."""
 
+    @contextlib.asynccontextmanager
+    async def tab():
+        page = await profile.new_page()
+        try:
+            yield page, PageProblems(page, site_url).items
+        finally:
+            await page.close()
 
-@pytest.fixture
-def problems(page, site_url):
-    """What goes wrong in that tab, collected from the moment it opens."""
-    return PageProblems(page, site_url).items
+    return tab
 
 
 @pytest.fixture(scope="session")
