@@ -331,8 +331,13 @@ class RunningServer:
 
 
 def start_server(shell, command, port, log, where):
-    if port_open(port):
-        fail(where, f"`{command}`: port {port} is in use before the command runs (another server on this machine?)")
+    # The pages name fixed ports (8000, 5006). Another program of this shared
+    # machine may hold one for a while: wait for it, then say so.
+    deadline = time.monotonic() + 120
+    while port_open(port):
+        if time.monotonic() > deadline:
+            fail(where, f"`{command}`: port {port} has been in use by another program for 120 s")
+        time.sleep(1)
     status, printed = shell.run(f"{{ {command}\n}} </dev/null >{log} 2>&1 & printf '%s\\n' $!")
     pid = int(printed[-1])
     deadline = time.monotonic() + 90

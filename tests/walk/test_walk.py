@@ -8,11 +8,13 @@ app is probed as the smoke session probes the example. Last, the reader's
 own tests run the way step 3 tells readers to run them.
 """
 
+import fcntl
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +35,14 @@ GIT_IDENTITY = {
 # Variables of this machine that are the checks' own, or the example's
 # configuration: a reader's new terminal has none of them.
 NOT_THE_READERS = re.compile(r"^(DJANGO_|EMAIL_|DATABASE_URL$|PORT$|DYNO$|WEB_CONCURRENCY$|VIRTUAL_ENV$|PYTHON|PYTEST|NOX_|CONDA|GUNICORN_)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_walk_at_a_time():
+    """Two walks on one machine take turns: the pages fix the ports their servers use."""
+    with open(Path(tempfile.gettempdir()) / "guide-walk.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture
