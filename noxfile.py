@@ -303,6 +303,24 @@ def cli(session):
     session.run("pytest", "tests/cli/test_heroku_local.py", *pytest_args, env=env)
 
 
+@nox.session(python=RUNTIME_PYTHON)
+def walk(session):
+    """Follow steps 2 to 10 as a reader does, on two Django projects of other names and layouts."""
+    package = _heroku_cli(session)  # step 9's `heroku local`
+    # Sphinx reads each file block as the built page shows it; Django makes the reader's project.
+    session.install("-r", "docs/requirements.txt", "-r", "tests/requirements.txt", "-r", "requirements.txt")
+    session.run(
+        "pytest",
+        "tests/walk",  # pytest.ini's norecursedirs leaves it out of a plain run
+        "-s" if not session.posargs else "--no-header",
+        *session.posargs,
+        env={
+            "WALK_HEROKU_BIN": str(package.parent / ".bin"),
+            "DJANGO_SETTINGS_MODULE": "",  # the reader's project runs in its own processes
+        },
+    )
+
+
 WRK_HOW = "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk."
 
 

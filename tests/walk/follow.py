@@ -1,0 +1,522 @@
+"""The guide followed as a reader follows it, on a project the reader wrote.
+
+For steps 2 to 9, in page order, as the pages show them (tests/pages.py
+reads them; Sphinx's own LiteralIncludeReader and the guide's placement
+extension give each file block exactly as the built page shows it):
+
+- every command of a console block outside tabs or in the "Linux and
+  macOS" tab runs in the repository's root, in one bash per step, so that
+  `export` and the activated virtual environment carry over inside a step
+  as they do in a reader's terminal. Each step's shell starts by activating
+  the environment, as step 2 tells a reader to do in every new terminal;
+- the only changes made to a command, an output or a file are the ones
+  step 2 names (names-in-this-guide): the folder of manage.py and the
+  project package. Commands marked `# example only` and blocks captioned
+  "If ..." are left out, as the page says;
+- every file block is put where its `:place:` says (docs/_ext/placement.py);
+- every output shown is compared with what the command printed, `...`
+  standing for any lines (alone on a line) or any text (inside a line);
+- a server a command starts (runserver, gunicorn, heroku local) runs until
+  the page's next block that is not "In a second terminal", and is stopped
+  with SIGINT, the reader's Control-C.
+
+A failure names the page, the line of the block or command, and what
+happened.
+"""
+
+import ast
+import contextlib
+import http.client
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pages import DOCS, read_page
+
+sys.path.insert(0, str(DOCS / "_ext"))
+from placement import MARKER_LINE, parse_placement  # noqa: E402  (the build's own parser)
+from sphinx.directives.code import LiteralIncludeReader  # noqa: E402
+
+STEPS = sorted((DOCS / "steps").glob("*.rst"))
+LINUX_TAB = "Linux and macOS"
+EXAMPLE_ONLY = re.compile(r"\s+#\s*example only\b.*$")
+SECOND_TERMINAL = "In a second terminal"
+# Blocks that need the deployed app: step 10's emulation does what they check.
+ON_HEROKU = "On Heroku"
+SENTINEL = "__walk_done__"
+# Seconds a command may take: a pip install from PyPI is the slowest.
+COMMAND_TIMEOUT = 600
+
+
+class WalkFailure(AssertionError):
+    pass
+
+
+def fail(where, message):
+    raise WalkFailure(f"{where}: {message}")
+
+
+# --- the reader's substitutions (step 2, "Your names for the example's") ---
+
+
+def substitute(text, shape):
+    """The example's folder and project package replaced by the reader's, and nothing else."""
+    if shape.folder:
+        text = re.sub(r"--chdir example\b", f"--chdir {shape.folder}", text)
+        text = re.sub(r"(?<![\w.-])example/", f"{shape.folder}/", text)
+    else:
+        text = re.sub(r"--chdir example\s+", "", text)
+        text = re.sub(r"(?<![\w.-])example/", "", text)
+    text = re.sub(r"(?<![\w.-])staff(?=[./](?:wsgi|settings|urls)\b)", shape.package, text)
+    return text
+
+
+# --- outputs ---
+
+
+def _line_matches(shown, printed):
+    if "..." not in shown:
+        return shown == printed
+    pattern = ".*".join(re.escape(part) for part in shown.split("..."))
+    return re.fullmatch(pattern, printed) is not None
+
+
+def output_matches(shown, printed):
+    """True when the printed lines are the shown ones, `...` alone standing for any lines."""
+    shown = [line.rstrip() for line in shown]
+    printed = [line.rstrip() for line in printed]
+    while shown and not shown[-1]:
+        shown.pop()
+    while printed and not printed[-1]:
+        printed.pop()
+    while printed and not printed[0]:  # collectstatic starts with an empty line
+        printed.pop(0)
+
+    @_memo
+    def match(i, j):
+        if i == len(shown):
+            return j == len(printed)
+        if shown[i] == "...":
+            return any(match(i + 1, k) for k in range(j, len(printed) + 1))
+        return j < len(printed) and _line_matches(shown[i], printed[j]) and match(i + 1, j + 1)
+
+    return match(0, 0)
+
+
+def _memo(function):
+    cache = {}
+
+    def wrapper(*args):
+        if args not in cache:
+            cache[args] = function(*args)
+        return cache[args]
+
+    return wrapper
+
+
+def show_difference(shown, printed):
+    return "the page shows:\n    " + "\n    ".join(shown) + "\nthe command printed:\n    " + "\n    ".join(printed or ["(nothing)"])
+
+
+# --- file blocks ---
+
+
+def block_text(block):
+    """The lines of a literalinclude as the built page shows them: Sphinx's reader, markers dropped."""
+    options = {k: v for k, v in block.options.items() if k in ("start-after", "end-before", "start-at", "end-at", "pyobject")}
+    text, _ = LiteralIncludeReader(str(block.target), options, types.SimpleNamespace(source_encoding="utf-8-sig")).read()
+    return MARKER_LINE.sub("", text)
+
+
+def _assignment(tree, name, where, path):
+    found = [
+        node for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        and any(isinstance(t, ast.Name) and t.id == name for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
+    ]
+    if len(found) != 1:
+        fail(where, f"{path} has {len(found)} settings named {name}, where the page's placement needs exactly one")
+    return found[0]
+
+
+def _reindent(text, indent):
+    return "".join(indent + line if line.strip() else line for line in textwrap.dedent(text).splitlines(True))
+
+
+def place(block, shape, repository, where):
+    """Do to the reader's file what the block's :place: says; returns the file's path, or None for reference."""
+    if "place" not in block.options:
+        fail(where, f"the file block {block.caption or block.argument} says nowhere where it goes (no :place:)")
+    placement = parse_placement(block.options["place"])
+    if placement is None:
+        fail(where, f":place: {block.options['place']!r} is no form the walk knows")
+    if placement["action"] == "reference":
+        return None
+    file = substitute(block.caption.split(" (")[0], shape)
+    path = Path(repository, file)
+    text = substitute(block_text(block), shape)
+    if not text.endswith("\n"):
+        text += "\n"
+    action = placement["action"]
+    if action == "new":
+        if path.exists():
+            fail(where, f"the page says to create {file}, which the project has already")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+    if action == "end-or-new" and not path.exists():
+        path.write_text(text)
+        return path
+    if not path.exists():
+        fail(where, f"the page says to change {file}, which the project does not have")
+    old = path.read_text()
+    lines = old.splitlines(True)
+    if action == "whole":
+        new = text
+    elif action in ("end", "end-or-new"):
+        new = old.rstrip("\n") + "\n\n" + text
+    elif action == "replace-line":
+        matches = [i for i, line in enumerate(lines) if line.strip() == placement["text"]]
+        if len(matches) != 1:
+            fail(where, f"{file} has {len(matches)} lines reading {placement['text']!r}; the page says to replace one")
+        i = matches[0]
+        indent = re.match(r"\s*", lines[i]).group()
+        new = "".join(lines[:i]) + _reindent(text, indent) + "".join(lines[i + 1:])
+    else:
+        try:
+            tree = ast.parse(old)
+        except SyntaxError as error:
+            fail(where, f"{file} is no longer valid Python before this block is placed: {error}")
+        if action == "imports":
+            imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+            at = imports[-1].end_lineno if imports else 0
+            new = "".join(lines[:at]) + "\n" + text + "".join(lines[at:])
+        elif action == "replace-item":
+            assignment = _assignment(tree, placement["name"], where, file)
+            item = placement["text"].strip("\"'")
+            elements = [e for e in getattr(assignment.value, "elts", []) if isinstance(e, ast.Constant) and e.value == item]
+            if len(elements) != 1:
+                fail(where, f"{placement['name']} in {file} has no entry {item!r} to replace")
+            i = elements[0].lineno - 1
+            indent = re.match(r"\s*", lines[i]).group()
+            new = "".join(lines[:i]) + _reindent(text, indent) + "".join(lines[i + 1:])
+        else:
+            target = _assignment(tree, placement["name"], where, file)
+            start, end = target.lineno - 1, target.end_lineno
+            if action == "replace":
+                new = "".join(lines[:start]) + text + "".join(lines[end:])
+            elif action == "before":
+                new = "".join(lines[:start]) + text + "\n" + "".join(lines[start:])
+            elif action == "after":
+                new = "".join(lines[:end]) + "\n" + text + "".join(lines[end:])
+            elif action == "replace-after":
+                other = _assignment(tree, placement["other"], where, file)
+                kept = lines[:start] + lines[end:]
+                at = other.end_lineno - (end - start if other.lineno > end else 0)
+                new = "".join(kept[:at]) + "\n" + text + "".join(kept[at:])
+            else:
+                fail(where, f"no walk for :place: {action}")
+    path.write_text(new)
+    if path.suffix == ".py":
+        try:
+            compile(new, str(path), "exec")
+        except SyntaxError as error:
+            fail(where, f"{file} is not valid Python once the block is placed: {error}")
+    return path
+
+
+# --- shells and servers ---
+
+
+class Shell:
+    """One bash, as a reader's terminal: commands in order, their output, their exit status."""
+
+    def __init__(self, cwd, env):
+        self.process = subprocess.Popen(
+            ["bash", "--noprofile", "--norc"],
+            cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.lines = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        # Job control: a server started in the background gets a process group
+        # of its own, which SIGINT reaches as Control-C reaches a foreground job.
+        self.run("set -m")
+
+    def _read(self):
+        for line in iter(self.process.stdout.readline, b""):
+            self.lines.put(line.decode(errors="replace"))
+        self.lines.put(None)
+
+    def run(self, command, timeout=COMMAND_TIMEOUT):
+        """(exit status, printed lines). stdin is /dev/null: no command waits for an answer."""
+        # `$?` is the previous command's status, as at a prompt: the sentinel's printf must not reset it.
+        self.process.stdin.write(
+            f"(exit ${{walk_status:-0}}); {{ {command}\n}} </dev/null 2>&1; walk_status=$?; "
+            f"printf '\\n{SENTINEL} %s\\n' $walk_status\n".encode()
+        )
+        self.process.stdin.flush()
+        printed, deadline = [], time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"still running after {timeout} s; printed so far:\n" + "".join(printed)) from None
+            if line is None:
+                raise RuntimeError("the shell exited: " + "".join(printed))
+            if line.startswith(SENTINEL + " "):
+                status = int(line.split()[1])
+                text = "".join(printed)
+                text = text[:-1] if text.endswith("\n") else text  # the newline printf added
+                return status, text.splitlines()
+            printed.append(line)
+
+    def close(self):
+        with contextlib.suppress(Exception):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.reader.join(timeout=10)
+        self.process.stdout.close()
+
+
+def server_port(words):
+    """The port a server command listens on, or None for a command that exits by itself."""
+    line = " ".join(words)
+    if "--print-config" in words or "--check-config" in words:
+        return None
+    if "runserver" in words:
+        after = words[words.index("runserver") + 1:]
+        address = next((w for w in after if not w.startswith("-")), "8000")
+        return int(address.rsplit(":", 1)[-1])
+    program = next((w for w in words if not re.match(r"^\w+=", w)), "")  # after VAR=value prefixes
+    if program == "gunicorn" or re.match(r"heroku local( web)?(\s|$)", line):
+        for i, word in enumerate(words):
+            if word == "--port":
+                return int(words[i + 1])
+            if word.startswith("PORT="):
+                return int(word.split("=", 1)[1])
+        return 5006 if words[0] == "heroku" else 8000
+    return None
+
+
+def port_open(port):
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class RunningServer:
+    pid: int
+    port: int
+    log: Path
+    where: str
+    command: str
+    shell: "Shell"
+
+
+def start_server(shell, command, port, log, where):
+    if port_open(port):
+        fail(where, f"`{command}`: port {port} is in use before the command runs (another server on this machine?)")
+    status, printed = shell.run(f"{{ {command}\n}} </dev/null >{log} 2>&1 & printf '%s\\n' $!")
+    pid = int(printed[-1])
+    deadline = time.monotonic() + 90
+    while not port_open(port):
+        if subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode or _exited(shell, pid):
+            fail(where, f"`{command}` exited before listening on port {port}:\n{log.read_text(errors='replace')}")
+        if time.monotonic() > deadline:
+            os.killpg(pid, signal.SIGKILL)
+            fail(where, f"`{command}` did not listen on port {port} within 90 s:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+    return RunningServer(pid, port, log, where, command, shell)
+
+
+def _exited(shell, pid):
+    status, printed = shell.run(f"jobs -p | grep -qx {pid}; echo $?")
+    return printed[-1].strip() != "0"
+
+
+def get(port, path="/"):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def stop_server(server):
+    """Control-C: SIGINT to the server's process group; it must be gone within 20 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.shell.run(f"wait {server.pid}", timeout=20)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.shell.run(f"wait {server.pid}", timeout=20)
+        fail(server.where, f"`{server.command}` did not stop within 20 s of Control-C (SIGINT)")
+    deadline = time.monotonic() + 10
+    while port_open(server.port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if port_open(server.port):
+        fail(server.where, f"after Control-C, something still listens on port {server.port}")
+
+
+# --- the walk ---
+
+
+@dataclass
+class StepReport:
+    page: str
+    commands: int = 0
+    files: int = 0
+    outputs: int = 0
+    left_out: int = 0
+    servers: int = 0
+    seconds: float = 0.0
+    notes: list = field(default_factory=list)
+
+
+def activation_command(step_two):
+    """The command step 2 gives for activating the virtual environment in a new terminal."""
+    for block in step_two.blocks:
+        if block.tab in (None, LINUX_TAB):
+            for command in block.commands():
+                if command.text.startswith("source ") and "activate" in command.text:
+                    return command.text
+    raise WalkFailure(f"{step_two.name}: no `source .../activate` command for a new terminal")
+
+
+def walk_step(page, shape, repository, env, activate, logs, blocks=None):
+    """Follow one step page (or some of its blocks, in order); returns its StepReport."""
+    report = StepReport(page.name)
+    started = time.monotonic()
+    shells = []
+
+    def new_shell():
+        shell = Shell(repository, env)
+        shells.append(shell)
+        if activate and (Path(repository) / ".venv").is_dir():
+            status, printed = shell.run(activate)
+            if status:
+                fail(f"{page.name}", f"`{activate}` failed in a new terminal: {printed}")
+        return shell
+
+    shell = new_shell()
+    server = None
+    try:
+        for block in page.blocks if blocks is None else blocks:
+            if block.tab not in (None, LINUX_TAB):
+                continue
+            where = f"{page.name}, line {block.line}"
+            if block.directive == "literalinclude":
+                if server and block.caption != SECOND_TERMINAL:
+                    stop_server(server)
+                    server = None
+                if place(block, shape, repository, where):
+                    report.files += 1
+                continue
+            commands = block.commands()
+            if not commands or block.language != "console":
+                continue
+            caption = block.caption or ""
+            if caption.startswith(("If ", ON_HEROKU)):
+                report.left_out += len(commands)
+                report.notes.append(f"line {block.line}: {len(commands)} left out, captioned {caption!r}")
+                continue
+            if server and caption != SECOND_TERMINAL:
+                stop_server(server)
+                server = None
+            here = new_shell() if caption == SECOND_TERMINAL else shell
+            for command in commands:
+                where = f"{page.name}, line {command.line}"
+                if EXAMPLE_ONLY.search(command.text):
+                    report.left_out += 1
+                    continue
+                text = substitute(command.text, shape)
+                shown = [substitute(line, shape) for line in command.output]
+                words = command.words()
+                port = server_port([substitute(w, shape) for w in words]) if words else None
+                if port:
+                    if server:
+                        stop_server(server)
+                    log = Path(logs) / f"server-{len(shells)}-{command.line}.log"
+                    server = start_server(here, text, port, log, where)
+                    report.commands += 1
+                    report.servers += 1
+                    status, body = get(port)
+                    if status >= 400:
+                        fail(where, f"`{text}` answers GET / with {status}:\n{body[:2000].decode(errors='replace')}")
+                    if shown:
+                        report.outputs += 1
+                        _wait_for_output(server, shown, where, text)
+                    continue
+                try:
+                    status, printed = here.run(text)
+                except TimeoutError as error:
+                    fail(where, f"`{text}` {error}")
+                report.commands += 1
+                says_error = any("error" in line.lower() for line in shown)
+                if status and not says_error:
+                    last = next((line.strip() for line in reversed(printed) if line.strip()), "no output")
+                    fail(where, f"`{text}` exited with status {status}: {last}\n    " + "\n    ".join(printed[-30:]))
+                if shown:
+                    report.outputs += 1
+                    if text.startswith("git ls-files"):
+                        # git sorts paths by name, so another project's names come in another order.
+                        shown, printed = sorted(shown), sorted(printed)
+                    if not output_matches(shown, printed):
+                        fail(where, f"`{text}`: what it printed differs from the page.\n" + show_difference(shown, printed))
+        if server:
+            stop_server(server)
+            server = None
+    finally:
+        if server:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+        for each in shells:
+            each.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _wait_for_output(server, shown, where, text):
+    deadline = time.monotonic() + 15
+    while True:
+        printed = server.log.read_text(errors="replace").splitlines()
+        if output_matches(shown, printed):
+            return
+        if time.monotonic() > deadline:
+            fail(where, f"`{text}`: what it printed differs from the page.\n" + show_difference(shown, printed))
+        time.sleep(0.2)
+
+
+def walk(shape, repository, env, logs, steps=STEPS):
+    """Steps 2 to 9 in order; returns one StepReport per step."""
+    pages = {path.name: read_page(path) for path in steps}
+    step_two = next(page for name, page in pages.items() if name.startswith("02-"))
+    activate = activation_command(step_two)
+    reports = []
+    for name, page in pages.items():
+        number = int(name.split("-")[0])
+        if not 2 <= number <= 9:
+            continue
+        reports.append(walk_step(page, shape, repository, env, activate, logs))
+    return reports
