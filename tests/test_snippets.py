@@ -258,9 +258,10 @@ def test_step_2_the_build_finds_example_manage_py():
     """The buildpack's search: find . -maxdepth 3 -name manage.py, shallowest first."""
     found = sorted(
         (len(path.relative_to(ROOT).parts), path.relative_to(ROOT).as_posix())
-        for path in ROOT.rglob("manage.py")
-        if len(path.relative_to(ROOT).parts) <= 3
-        and not {".nox", ".venv", "venv", "node_modules"} & set(path.relative_to(ROOT).parts)
+        # Three levels deep, as -maxdepth 3: no walk through .nox's environments.
+        for pattern in ("manage.py", "*/manage.py", "*/*/manage.py")
+        for path in ROOT.glob(pattern)
+        if not {".nox", ".venv", "venv", "node_modules"} & set(path.relative_to(ROOT).parts)
     )
     assert found and found[0][1] == "example/manage.py", found
 

@@ -9,6 +9,7 @@ PostgreSQL, and without it the tests use SQLite.
 
 import fcntl
 import hashlib
+import io
 import os
 import shutil
 from pathlib import Path
@@ -29,8 +30,8 @@ def collectstatic_inputs():
 
     The files the static finders find; the code of the storage backend (each
     class it inherits from) and of WhiteNoise's compressor; the settings that
-    steer them; the versions of Django, Brotli, zlib and Python. Two runs with
-    the same digest write the same files.
+    steer them; the versions of Django, Brotli, zlib and Python; and this
+    file. Two runs with the same digest write the same files.
     """
     import inspect
     import sys
@@ -50,6 +51,7 @@ def collectstatic_inputs():
             digest.update(b"\0")
 
     add(django.__version__, brotli.__version__, zlib.ZLIB_RUNTIME_VERSION, sys.version)
+    add(Path(__file__).read_bytes())  # how this file runs collectstatic and keeps its output
     add(*(
         f"{name}={getattr(settings, name)!r}"
         for name in sorted(dir(settings))
@@ -65,6 +67,11 @@ def collectstatic_inputs():
     return digest.hexdigest()[:16]
 
 
+def printed_by_collectstatic(static_root):
+    """Where collect_static_files keeps what collectstatic printed, beside the files."""
+    return static_root.with_name(f"{static_root.name}.printed")
+
+
 def collect_static_files(static_root):
     """collectstatic into static_root, as the Heroku build runs it; nothing is left half-written."""
     from django.core.management import call_command
@@ -72,8 +79,10 @@ def collect_static_files(static_root):
 
     partial = static_root.with_name(f"{static_root.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
+    printed = io.StringIO()
     with override_settings(STATIC_ROOT=partial):
-        call_command("collectstatic", "--noinput", verbosity=0)
+        call_command("collectstatic", "--noinput", stdout=printed, verbosity=1)
+    printed_by_collectstatic(static_root).write_text(printed.getvalue())
     partial.rename(static_root)
 
 
@@ -102,13 +111,19 @@ def collected_static_files(tmp_path_factory, django_test_environment):
     static_root = folder / f"staticfiles-{collectstatic_inputs()}"
     with open(folder / "staticfiles.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not static_root.is_dir():
+        if not (static_root.is_dir() and printed_by_collectstatic(static_root).is_file()):
             for old in folder.glob("staticfiles-*"):  # collections of other inputs, or half-written
                 shutil.rmtree(old, ignore_errors=True)
             collect_static_files(static_root)
     # override_settings, not assignment: its signal resets the cached storage.
     with override_settings(STATIC_ROOT=static_root):
         yield static_root
+
+
+@pytest.fixture(scope="session")
+def collectstatic_printed(collected_static_files):
+    """What that collectstatic printed ("N static files copied to '...', M post-processed.")."""
+    return printed_by_collectstatic(collected_static_files).read_text()
 
 
 @pytest.fixture(scope="session")
