@@ -41,6 +41,7 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from heroku.processes import process_group
 from pages import DOCS, read_page
 
 sys.path.insert(0, str(DOCS / "_ext"))
@@ -377,11 +378,15 @@ def stop_server(server):
             os.killpg(server.pid, signal.SIGKILL)
         server.shell.run(f"wait {server.pid}", timeout=20)
         fail(server.where, f"`{server.command}` did not stop within 20 s of Control-C (SIGINT)")
+    # Control-C reaches the whole foreground job: every process of its group must exit.
     deadline = time.monotonic() + 10
-    while port_open(server.port) and time.monotonic() < deadline:
+    while process_group(server.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if port_open(server.port):
-        fail(server.where, f"after Control-C, something still listens on port {server.port}")
+    left = process_group(server.pid)
+    if left:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        fail(server.where, f"`{server.command}`: processes still running 10 s after Control-C: {left}")
 
 
 # --- the walk ---
