@@ -680,7 +680,7 @@ def findings(report):
             for key in ("a0", "a") if key in page
         }
         lines.append(
-            f"wrk's {report['settings']['connections']} connections per worker, halfway through each round: "
+            f"How wrk's {report['settings']['connections']} connections were split between the workers, halfway through each round: "
             + "; ".join(f"({key}) {split}" for key, split in splits.items())
             + "."
         )
