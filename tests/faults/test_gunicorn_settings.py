@@ -6,7 +6,8 @@ connections between them; how evenly is measured by `nox -s bench`, not here.
 
 preload_app: without it, a settings error surfaces in each worker, and what
 gunicorn then does depends on wsgi.py: Django's stock one raises, the worker
-exits with gunicorn's boot-error status 3 and gunicorn halts; the example's
+exits with gunicorn's boot-error status 3 and gunicorn halts (status 3, or 1
+when a second worker fails as it stops); the example's
 exits through sys.exit(1), and gunicorn replaces the worker again and again.
 """
 
@@ -16,41 +17,44 @@ import subprocess
 import time
 from pathlib import Path
 
+import psutil
+
 from heroku import dyno_environment, production_config_vars, unused_port
 from heroku.processes import children
 
 VARIANTS = Path(__file__).resolve().parent / "variants"
 
-LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp*
 WITHOUT_PRELOAD = f"gunicorn --config {VARIANTS}/guide_without_preload.conf.py --chdir example"
 BOOT_TIMEOUT = 90
+WORKERS_LISTENING_WITHIN = 30  # seconds; the first worker answering does not mean the second has booted
 
 
-def listening_sockets(pid, port):
-    """The inodes of the TCP sockets that process `pid` holds open and that listen on `port`."""
-    held = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        target = os.readlink(fd)
-        if target.startswith("socket:["):
-            held.add(target[len("socket:["):-1])
-    listening = set()
-    for table in ("tcp", "tcp6"):
-        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == LISTEN:
-                listening.add(fields[9])
-    return held & listening
+def listening(pid, port):
+    """How many TCP sockets process `pid` holds that listen on `port`."""
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.NoSuchProcess:
+        return 0
+    return sum(1 for c in connections if c.status == psutil.CONN_LISTEN and c.laddr.port == port)
 
 
 def test_each_worker_listens_on_a_socket_of_its_own(database, web_dyno):
+    # A socket the master opened and the workers inherited would show in the
+    # master too; a master that listens on nothing, with one listening socket
+    # in each worker, means each worker opened its own (SO_REUSEPORT).
     with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
-        workers = children(server.process.pid)
-        sockets = {pid: listening_sockets(pid, server.port) for pid in workers}
-        master = listening_sockets(server.process.pid, server.port)
+        deadline = time.monotonic() + WORKERS_LISTENING_WITHIN
+        while True:
+            workers = children(server.process.pid)
+            sockets = {pid: listening(pid, server.port) for pid in workers}
+            booted = len(workers) == 2 and all(count == 1 for count in sockets.values())
+            if booted or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        master = listening(server.process.pid, server.port)
     assert len(workers) == 2, workers  # WEB_CONCURRENCY=2, as on an Eco, Basic or Standard-1X dyno
-    assert all(len(inodes) == 1 for inodes in sockets.values()), sockets
-    assert len(set().union(*sockets.values())) == len(workers), f"workers share a socket: {sockets}"
-    assert not master, f"the master listens too: {master}"
+    assert all(count == 1 for count in sockets.values()), f"listening sockets per worker: {sockets}"
+    assert master == 0, f"the master listens too ({master} sockets): the workers share its socket"
 
 
 def without_secret_key(slug, port):
@@ -67,8 +71,12 @@ def test_without_preload_a_stock_wsgi_py_halts_gunicorn(slug):
         cwd=slug.path, env=without_secret_key(slug, unused_port()), capture_output=True, text=True, timeout=BOOT_TIMEOUT,
     )
     log = result.stdout + result.stderr
-    assert result.returncode == 3, log
-    assert "Reason: Worker failed to boot." in log and "DJANGO_SECRET_KEY is not set" in log, log
+    # Status 3 when one worker fails first; when the second fails while the
+    # master is already stopping, gunicorn 27's halt() meets a second
+    # HaltServer and exits 1 with its traceback (arbiter.py, stop() reaping).
+    assert result.returncode in (1, 3), log
+    assert "Worker failed to boot." in log and "DJANGO_SECRET_KEY is not set" in log, log
+    assert "Booting worker" in log and log.count("exited with code 3.") >= 1, log
 
 
 def test_without_preload_the_examples_wsgi_py_has_its_workers_replaced(slug, tmp_path):
