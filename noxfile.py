@@ -81,6 +81,18 @@ def files_digest(*paths):
     return digest.hexdigest()[:12]
 
 
+def pytest_temp_root(session):
+    """PYTEST_DEBUG_TEMPROOT in this session's own folder.
+
+    The sessions run side by side, and each pytest deletes its temporary
+    root's old folders as it ends: in one shared root (/tmp/pytest-of-USER)
+    two of them delete the same folder, and the loser fails on the warning.
+    """
+    root = Path(session.virtualenv.location) / "pytest-tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return {"PYTEST_DEBUG_TEMPROOT": str(root)}
+
+
 @nox.session(python=DOCS_PYTHON, allow_parallel=True)
 def docs(session):
     """Build the guide strictly, validate .readthedocs.yaml, and check the built site in Chromium."""
@@ -107,7 +119,7 @@ def docs(session):
         "pytest",
         "tests/site",
         *session.posargs,
-        env={"CHROMIUM": browser, "GUIDE_HTML": str(html)},
+        env={"CHROMIUM": browser, "GUIDE_HTML": str(html), **pytest_temp_root(session)},
     )
     session.log(f"The guide is built: open {html / 'index.html'}")
     session.log(f"Chromium's screenshot of step 5: {BUILD_DIR / 'site-check.png'}")
@@ -153,7 +165,7 @@ def tests(session, django):
     pytest_args = session.posargs
     # collectstatic's output, kept in this environment under a digest of its
     # inputs (tests/example/conftest.py); a new environment collects afresh.
-    env = {"COLLECTSTATIC_CACHE": str(Path(session.virtualenv.location) / "collectstatic")}
+    env = {"COLLECTSTATIC_CACHE": str(Path(session.virtualenv.location) / "collectstatic"), **pytest_temp_root(session)}
     if DJANGO_VERSIONS[django]:
         session.install(DJANGO_VERSIONS[django])
         # The current release proves the snippets still work; coverage is
@@ -241,7 +253,7 @@ def smoke(session):
         "tests/smoke",  # pytest.ini's norecursedirs leaves it out of a plain run
         *session.posargs,
         # The app runs in its own processes: no Django settings in pytest's.
-        env={"APP_VENV": str(venv), "CHROMIUM": browser, "DJANGO_SETTINGS_MODULE": ""},
+        env={"APP_VENV": str(venv), "CHROMIUM": browser, "DJANGO_SETTINGS_MODULE": "", **pytest_temp_root(session)},
     )
 
 

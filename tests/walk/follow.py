@@ -58,7 +58,7 @@ SENTINEL = "__walk_done__"
 # Seconds a command may take: a pip install from PyPI is the slowest.
 COMMAND_TIMEOUT = 600
 # Seconds between a server's last output and the reader's Control-C.
-READER_PAUSE = 1
+READER_PAUSE = 0.5
 # Seconds a server may take to stop after Control-C. gunicorn 27.0.1's
 # threaded worker can deadlock in its SIGINT/SIGQUIT handler (handle_quit
 # calls ThreadPoolExecutor.shutdown, whose lock a second signal's handler,
