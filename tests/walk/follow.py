@@ -247,6 +247,18 @@ def place(block, shape, repository, where):
 # --- shells and servers ---
 
 
+def default_interrupt_signals():
+    """SIGINT and SIGQUIT at their defaults, as in a reader's terminal.
+
+    A program started in the background by a shell without job control (a
+    CI runner, `nohup`, `( cmd & )`) ignores both, its children inherit
+    that, and bash cannot undo a signal ignored on entry: every server would
+    then shrug off the walk's Control-C.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 class Shell:
     """One bash, as a reader's terminal: commands in order, their output, their exit status."""
 
@@ -254,7 +266,7 @@ class Shell:
         self.process = subprocess.Popen(
             ["bash", "--noprofile", "--norc"],
             cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=default_interrupt_signals,
         )
         self.lines = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
