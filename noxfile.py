@@ -163,9 +163,10 @@ def tests(session, django):
     # pytest-xdist worker would start Django and create a test database anew
     # (`-- -n auto` still spreads one session over the cores).
     pytest_args = session.posargs
-    # collectstatic's output, kept in this environment under a digest of its
-    # inputs (tests/example/conftest.py); a new environment collects afresh.
-    env = {"COLLECTSTATIC_CACHE": str(Path(session.virtualenv.location) / "collectstatic"), **pytest_temp_root(session)}
+    # The example's build (collectstatic's output), kept in this environment
+    # while nothing pushed changes (tests/example/conftest.py); a new
+    # environment builds afresh.
+    env = {"BUILD_CACHE": str(Path(session.virtualenv.location) / "build-cache"), **pytest_temp_root(session)}
     if DJANGO_VERSIONS[django]:
         session.install(DJANGO_VERSIONS[django])
         # The current release proves the snippets still work; coverage is

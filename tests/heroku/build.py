@@ -171,6 +171,7 @@ class Slug:
     path: Path  # the build folder: the pushed files plus what collectstatic wrote
     app_venv: Path  # the virtual environment made from requirements.txt alone
     manage_py: str | None  # relative, as the buildpack found it; None: no Django project
+    collectstatic_output: str = ""  # what collectstatic printed (kept with its files in the cache)
     timings: dict = field(default_factory=dict)  # step: seconds
 
     def procfile(self):
@@ -218,6 +219,7 @@ def _cache_key(build_dir, app_venv):
 
 
 CACHE_COMPLETE = ".build-cache-complete"
+CACHE_OUTPUT = ".collectstatic-output"
 
 
 def build(project, app_venv, config_vars, *, into=None, cache=None):
@@ -245,7 +247,8 @@ def build(project, app_venv, config_vars, *, into=None, cache=None):
         return slug  # the buildpack skips collectstatic
     kept = Path(cache) / _cache_key(into, app_venv) if cache else None
     if kept and (kept / CACHE_COMPLETE).exists():
-        _copy_files(kept, into, _files_under(kept) - {Path(CACHE_COMPLETE)})
+        _copy_files(kept, into, _files_under(kept) - {Path(CACHE_COMPLETE), Path(CACHE_OUTPUT)})
+        slug.collectstatic_output = (kept / CACHE_OUTPUT).read_text()
         slug.timings[f"build: collectstatic output reused ({kept.name}: nothing pushed changed)"] = time.monotonic() - started
         return slug
     pushed = _files_under(into)
@@ -260,9 +263,11 @@ def build(project, app_venv, config_vars, *, into=None, cache=None):
             "or ImproperlyConfigured points at the settings.",
         )
     slug.timings["build: collectstatic"] = time.monotonic() - step_started
+    slug.collectstatic_output = output
     if kept:
         shutil.rmtree(cache, ignore_errors=True)  # one build kept: the latest
         _copy_files(into, kept, _files_under(into) - pushed)
+        (kept / CACHE_OUTPUT).write_text(output)
         (kept / CACHE_COMPLETE).write_text(f"{kept.name}\n")
     slug.timings["build: total"] = time.monotonic() - started
     return slug
