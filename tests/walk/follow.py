@@ -250,10 +250,10 @@ def place(block, shape, repository, where):
 def default_interrupt_signals():
     """SIGINT and SIGQUIT at their defaults, as in a reader's terminal.
 
-    A program started in the background by a shell without job control (a
-    CI runner, `nohup`, `( cmd & )`) ignores both, its children inherit
-    that, and bash cannot undo a signal ignored on entry: every server would
-    then shrug off the walk's Control-C.
+    A program a shell without job control starts in the background (`cmd &`
+    in a script or a subshell) ignores both, its children inherit that, and
+    bash cannot undo a signal ignored on entry: every server would then
+    shrug off the walk's Control-C.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
