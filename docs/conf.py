@@ -20,14 +20,17 @@ from pathlib import Path
 
 # The guide's own extensions (sources.py: numbered, dated sources per page;
 # bench_figures.py: figures from the committed bench run; example_values.py:
-# values quoted from the example; flow_diagrams.py: step 1's diagrams;
+# values quoted from the example; claims.py: platform figures recorded with
+# their source, and statements proven by a check; flow_diagrams.py: step 1's diagrams;
 # placement.py: where each file block goes, and no marker text shown).
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 extensions = [
     "sphinx_copybutton",
     "sphinx_tabs.tabs",
+    "sphinx_design",
     "sources",
+    "claims",
     "example_values",
     "bench_figures",
     "flow_diagrams",
@@ -68,3 +71,9 @@ copybutton_line_continuation_character = "\\"
 # reader's choice for the rest of the visit, on every page. Clicking the
 # open tab again does nothing, instead of hiding every panel.
 sphinx_tabs_disable_tab_closing = True
+
+# claims.py: software a :checked: mark may name that no requirements file pins.
+checked_software = {
+    "heroku-cli": "the Heroku CLI 11 (npm heroku@11)",
+    "postgresql": "PostgreSQL 15",
+}
