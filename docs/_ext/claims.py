@@ -56,7 +56,8 @@ def platform_role(name, rawtext, text, lineno, inliner, options=None, content=No
               f"to [{source_id or text}] in {env.app.config.sources_registry}")
         return [nodes.problematic(rawtext, text)], []
     citation, messages = source_role("source", rawtext, source_id, lineno, inliner)
-    return [nodes.Text(str(value)), *citation], messages
+    # Its own class, so that the claims check tells a rendered figure from a typed one.
+    return [nodes.inline("", str(value), classes=["platform-value"]), *citation], messages
 
 
 def pinned_versions():
@@ -105,11 +106,13 @@ def checked_role(name, rawtext, text, lineno, inliner, options=None, content=Non
         refdomain="std", reftype="ref", reftarget="proven-statements", refexplicit=True,
         refwarn=True, reftitle=f"Proven by {match['path']}::{match['test']}, run on {label}",
     )
-    return [nodes.superscript("", "", mark)], []
+    # The test and the version stay on the node for the maintainers page's list of proven statements.
+    return [nodes.superscript("", "", mark, claims_test=f"{match['path']}::{match['test']}", claims_label=label)], []
 
 
 def setup(app):
     app.setup_extension("sources")
+    app.setup_extension("claims_check")
     # Software a :checked: mark may name that no requirements file pins.
     app.add_config_value("checked_software", {}, "env")
     app.add_role("platform", platform_role)
