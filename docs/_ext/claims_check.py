@@ -67,8 +67,9 @@ NAMES = re.compile("|".join(f"(?P<{group}>{pattern})" for group, (_, pattern) in
 CLI_LITERAL = re.compile(r"^heroku\s+[a-z]")
 
 # The end of a sentence: ., ! or ? (after an optional closing quote or
-# bracket) followed by white space and a capital, a digit, a quote or a mark.
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\u201d\u2019]*\s+(?=[A-Z0-9\"'(\u201c\u2018*" + MARK + r"])")
+# bracket) followed by white space, unless the full stop ends an
+# abbreviation. The next sentence may start in lower case ("gunicorn ...").
+SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bcf)(?<=[.!?])[\"')\]\u201d\u2019]*\s+")
 
 # Instructions to the reader: the sentence starts with one of these verbs.
 IMPERATIVES = set("""
@@ -161,7 +162,8 @@ def sentences(paragraph):
 
 
 def normalise(sentence):
-    return " ".join(sentence.replace(MARK, " ").split())
+    """The sentence as the reader reads it, marks left out, on one line."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(sentence.replace(MARK, " ").split()))
 
 
 def is_instruction(sentence):
