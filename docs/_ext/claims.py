@@ -12,7 +12,10 @@ connection limit, a price) recorded once, in ``docs/sources.toml``, in the
     values = { sigkill_after = "30 seconds" }
 
 The value is shown followed by that source's numbered link, so the figure
-and its source cannot part. An unknown source or value fails the build.
+and its source cannot part. A value may name the entry that states it,
+``{ value = "30 seconds", source = "heroku-dyno-shutdown" }``, so that a name
+pages use stays while its source is corrected. An unknown source or value
+fails the build.
 
 ``:checked:`gunicorn tests/faults/test_shutdown.py::test_name``` marks a
 statement as *proven*: the named test runs the real software and fails when
@@ -45,17 +48,29 @@ def _warn(env, lineno, message):
     logger.warning(message, type="claims", location=(env.docname, lineno))
 
 
+def platform_value(registry, source_id, value_name):
+    """(the figure, the id of the source that states it) for SOURCE.NAME, or (None, None).
+
+    A value is a string, stated by the entry that holds it, or a table
+    ``{ value = "30 seconds", source = "heroku-dyno-shutdown" }`` when the
+    page that states the figure is another entry's: the name pages use stays.
+    """
+    value = (registry.get(source_id) or {}).get("values", {}).get(value_name)
+    if isinstance(value, dict):
+        return value.get("value"), value.get("source", source_id)
+    return value, source_id
+
+
 def platform_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     """:platform:`source-id.value`: a platform figure from sources.toml, with its source's link."""
     env = inliner.document.settings.env
     source_id, _, value_name = text.strip().rpartition(".")
-    entry = env.sources_registry.get(source_id)
-    value = (entry or {}).get("values", {}).get(value_name)
+    value, stated_by = platform_value(env.sources_registry, source_id, value_name)
     if value is None:
         _warn(env, lineno, f"platform value {text!r}: add `values = {{ {value_name or 'name'} = ... }}` "
               f"to [{source_id or text}] in {env.app.config.sources_registry}")
         return [nodes.problematic(rawtext, text)], []
-    citation, messages = source_role("source", rawtext, source_id, lineno, inliner)
+    citation, messages = source_role("source", rawtext, stated_by, lineno, inliner)
     # Its own class, so that the claims check tells a rendered figure from a typed one.
     return [nodes.inline("", str(value), classes=["platform-value"]), *citation], messages
 

@@ -192,6 +192,8 @@ def figure_patterns(registry):
     patterns = {}
     for source_id, entry in registry.items():
         for name, value in entry.get("values", {}).items():
+            if isinstance(value, dict):
+                value = value.get("value", "")
             match = FIGURE.match(str(value))
             if not match:
                 continue
