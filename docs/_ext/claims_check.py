@@ -47,6 +47,8 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 MARK = "\ue000"  # stands in a sentence's text for a :source:, :platform: or :checked: mark
+# A full stop inside a literal (``find . -maxdepth 3``, ``e.g.``) ends no sentence.
+NOT_AN_END = str.maketrans(".!?", "\ue001\ue001\ue001")
 
 # What names each system. Plain prose words, matched case-sensitively so that
 # the words keep their usual meaning ("router" is Heroku's on these pages).
@@ -109,28 +111,33 @@ def is_mark(node):
 
 
 def _flatten(paragraph):
-    """The paragraph's text, as the reader reads it, with MARK for each mark; and the text names count in."""
-    text, named = [], []
+    """The paragraph's text as the reader reads it, with MARK for each mark; the text names
+    count in; and the text sentences are split on (no full stop of a literal in it)."""
+    text, named, splittable = [], [], []
 
     def walk(node, countable=True):
         if is_mark(node) or isinstance(node, nodes.problematic):  # a problematic one was reported already
             text.append(MARK)
             named.append(MARK)
+            splittable.append(MARK)
             return
         if isinstance(node, nodes.Text):
             plain = str(node).replace("\x00", "")  # docutils keeps a backslash escape as a NUL
             text.append(plain)
             named.append(plain if countable else " " * len(plain))
+            splittable.append(plain)
             return
         if isinstance(node, nodes.literal):
             literal = node.astext()
             text.append(literal)
+            splittable.append(literal.translate(NOT_AN_END))
             named.append("the CLI" + " " * (len(literal) - 7) if CLI_LITERAL.match(literal) and len(literal) >= 7
                          else " " * len(literal))
             return
         if "platform-value" in node.get("classes", []):
             text.append(node.astext())
             named.append(" " * len(node.astext()))
+            splittable.append(node.astext().translate(NOT_AN_END))
             return
         link = isinstance(node, nodes.reference) or node.tagname == "pending_xref"
         for child in node.children:
@@ -138,14 +145,14 @@ def _flatten(paragraph):
 
     for child in paragraph.children:
         walk(child)
-    return "".join(text), "".join(named)
+    return "".join(text), "".join(named), "".join(splittable)
 
 
 def sentences(paragraph):
     """(text, named, line) of each sentence of a paragraph; a mark right after a full stop counts for the sentence before."""
-    text, named = _flatten(paragraph)
+    text, named, splittable = _flatten(paragraph)
     spans, start = [], 0
-    for match in SENTENCE_END.finditer(text):
+    for match in SENTENCE_END.finditer(splittable):
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(text)))
@@ -163,7 +170,7 @@ def sentences(paragraph):
 
 def normalise(sentence):
     """The sentence as the reader reads it, marks left out, on one line."""
-    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(sentence.replace(MARK, " ").split()))
+    return re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", " ".join(sentence.replace(MARK, " ").split()))
 
 
 def is_instruction(sentence):
@@ -259,7 +266,7 @@ def check_doctree(app, doctree):
             for pattern, names in figures.items():
                 for match in pattern.finditer(named):
                     findings[docname].append((line, "figure", (
-                        f"{match.group(0)!r} is typed, but docs/sources.toml records it: write "
+                        f"{' '.join(match.group(0).split())!r} is typed, but docs/sources.toml records it: write "
                         f"{' or '.join(f':platform:`{name}`' for name in names)} (the one this sentence means), "
                         f"so the figure and its source cannot part: {plain!r}")))
             if MARK in sentence:
