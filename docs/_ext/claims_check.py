@@ -307,6 +307,7 @@ def _proven_sentences(doctree):
 def purge(app, env, docname):
     for table in _state(env):
         table.pop(docname, None)
+    _listing_pages(env).discard(docname)
 
 
 def merge(app, env, docnames, other):
@@ -314,6 +315,7 @@ def merge(app, env, docnames, other):
         for docname in docnames:
             if docname in theirs:
                 mine[docname] = theirs[docname]
+    _listing_pages(env).update(_listing_pages(other) & set(docnames))
 
 
 def report(app, env):
@@ -345,8 +347,16 @@ class proven_statements(nodes.General, nodes.Element):
     """Where the list of proven statements goes; replaced when the pages are resolved."""
 
 
+def _listing_pages(env):
+    if not hasattr(env, "claims_listing_pages"):
+        env.claims_listing_pages = set()
+    return env.claims_listing_pages
+
+
 class ProvenStatements(Directive):
     def run(self):
+        env = self.state.document.settings.env
+        _listing_pages(env).add(env.docname)
         return [proven_statements()]
 
 
@@ -370,6 +380,13 @@ def fill_proven_statements(app, doctree, fromdocname):
             placeholder.replace_self(items)
 
 
+def pages_listing_proven(app, env, added, changed, removed):
+    """A page that lists the proven statements is outdated whenever another page is (sphinx-autobuild)."""
+    if not (added or changed or removed):
+        return []
+    return sorted(_listing_pages(env) - set(changed) - set(removed))
+
+
 def setup(app):
     # Off while the pages are rewritten: the findings are printed, not failed on.
     app.add_config_value("claims_enforced", True, "env")
@@ -385,4 +402,5 @@ def setup(app):
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("env-check-consistency", report)
+    app.connect("env-get-outdated", pages_listing_proven)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
