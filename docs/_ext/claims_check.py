@@ -82,13 +82,13 @@ Remove Rename Replace Run Save Scale See Set Sign Skip Start Stop Take Tell Try 
 Update Upgrade Use Visit Wait Watch Write
 """.split())
 # A leading clause after which an instruction may follow: "If it fails, run ...".
-LEADING_CLAUSE = re.compile(r"^(?:If|When|Before|After|Once|Until|While|To|On|In|For|With|Where|Unless)\b[^,]*,\s*")
+LEADING_CLAUSE = re.compile(r"^(?:If|When|Before|After|Once|Until|While|To|On|In|For|With|Where|Unless)\b")
 LEADING_WORD = re.compile(r"^(?:Then|Now|First|Next|Finally|Also|Here|So|And|Or),?\s+")
 # Sentences about the guide, the example or the reader, not another system.
 OWN_SUBJECT = re.compile(
     r"^(?:The|This|These|Its|Our) (?:example|guide|step|steps|page|pages|section|project|tests?|checks?|walk|repository)\b"
-    r"|^(?:The|This) (?:source|older|original) (?:guide|tutorial)s?\b|^(?:The|These) nox sessions?\b"
-    r"|^(?:Step \d+|Steps \d+|You|We|Each step|Every step|Nothing on this page|tests/|nox\b)"
+    r"|^(?:The|This) (?:source|older|original) (?:guide|tutorial)s?\b|^(?:The|These) nox sessions?\b|^The sources\b"
+    r"|^(?:Step \d+|Steps \d+|You|We|Each step|Every step|Nothing on this page|tests/|nox\b|That is why the example)"
 )
 # A sentence ends with one of these (after its marks, quotes and brackets);
 # text without one is a label (a table heading, a row's name), not a statement.
@@ -145,7 +145,9 @@ def _flatten(paragraph):
 
     for child in paragraph.children:
         walk(child)
-    return "".join(text), "".join(named), "".join(splittable)
+    # Nor does one inside a quotation (“CSRF verification failed. Request aborted.”).
+    quoted = re.sub("\u201c[^\u201d]*\u201d", lambda match: match.group(0).translate(NOT_AN_END), "".join(splittable))
+    return "".join(text), "".join(named), quoted
 
 
 def sentences(paragraph):
@@ -176,7 +178,11 @@ def normalise(sentence):
 def is_instruction(sentence):
     """Whether the sentence starts with an imperative, alone, after "Then" or after an "If ..., " clause."""
     plain = normalise(sentence).lstrip("*\"'(\u201c")
-    for start in (plain, LEADING_WORD.sub("", plain, count=1), LEADING_CLAUSE.sub("", plain, count=1)):
+    starts = [plain, LEADING_WORD.sub("", plain, count=1)]
+    if LEADING_CLAUSE.match(plain):
+        # "To see what the app prints, the router's lines and every restart, follow the log:"
+        starts += [plain[comma.end():] for comma in re.finditer(r",\s+", plain)]
+    for start in starts:
         first = re.match(r"[A-Za-z']+", start)
         if first and first.group(0).capitalize() in IMPERATIVES:
             return True
