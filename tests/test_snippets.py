@@ -1,22 +1,24 @@
-"""The guide shows only real files: checks on the pages' sources, with no Sphinx build and no Django.
+"""The guide shows only real files, and the whole of them: checks on the pages' sources, with no Sphinx build.
 
 Every block that shows a file of the example is a ``literalinclude`` selected
-by paired markers (``# [start:NAME]`` ... ``# [end:NAME]``) or ``:pyobject:``.
+by paired markers (docs/_ext/markers.py) or ``:pyobject:``.
 Sphinx only warns about a missing file or marker, takes the first line that
-contains a marker, and cannot notice a pasted copy or a ``:lines:`` range that
-has drifted; these tests catch each of those. The last tests check, against
-the repository itself, what steps 1, 2 and 5 tell the reader they will see.
+contains a marker, and cannot notice a pasted copy, a ``:lines:`` range that
+has drifted, or a setting the pages never show; these tests catch each of
+those. The last tests check, against the repository itself, what steps 1, 2
+and 5 tell the reader they will see.
 """
 
 import ast
 import hashlib
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from heroku import procfile_commands, tracked_files
-from pages import read_guide
+from pages import markers, read_guide
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example"
@@ -34,8 +36,8 @@ ROOT_FILES = (
 # Output of builds and runs inside example/, never shown by the guide.
 GENERATED = {"staticfiles", "__pycache__", ".pytest_cache"}
 GENERATED_SUFFIXES = {".pyc", ".sqlite3", ".gz", ".br"}
-
-MARKER = re.compile(r"\[(start|end):([A-Za-z0-9_.-]+)\]")
+# The options that show a part of a file rather than the whole.
+REGION_OPTIONS = {"start-after", "end-before", "start-at", "end-at", "pyobject", "lines"}
 
 # Blocks in these languages are commands and their output, written inline on
 # purpose. Every other literal block is checked for pasted file content.
@@ -43,6 +45,16 @@ SESSION_LANGUAGES = {"console", "ps1con", "pwsh-session", "shell-session", "dosc
 # A line this long (once stripped) is too specific to appear in a page and
 # in a file of the example by chance: "python-3.13" is, "import os" is not.
 SIGNIFICANT_LINE = 10
+
+# What a page says about the settings of a file shown in regions that no
+# page shows, and the settings it says it of: the guide's own words, found in
+# its text, so a page that drops the sentence fails here. Everything else the
+# startproject of the pinned Django writes (unchanged) is the reader's already.
+UNCHANGED_FROM_STARTPROJECT = "The settings that no step shows are as startproject writes them"
+NOT_SHOWN = {
+    ("example/staff/settings.py", "INSTALLED_APPS"): "INSTALLED_APPS also lists its own app",
+    ("example/staff/settings.py", "TEMPLATES"): "TEMPLATES also lists its own templates folder",
+}
 
 
 def example_files():
@@ -63,14 +75,13 @@ def example_files():
     return files
 
 
-def markers():
-    """[(marker text, kind, name, file, line number)] for every marker in the example."""
-    found = []
-    for name, text in example_files().items():
-        for number, line in enumerate(text.splitlines(), start=1):
-            for match in MARKER.finditer(line):
-                found.append((match.group(0), match.group(1), match.group(2), name, number))
-    return found
+def all_markers():
+    """[(marker line, kind, name, file, line number)] for every marker line in the example."""
+    return [
+        (f"[{kind}:{name}]", kind, name, path, number)
+        for path, text in example_files().items()
+        for kind, name, number in markers.markers(text)
+    ]
 
 
 def literalincludes():
@@ -83,7 +94,7 @@ def literalincludes():
 
 def test_the_example_has_markers_and_the_guide_has_includes():
     """Guard the tests below against passing because they found nothing to check."""
-    assert len(markers()) >= 2
+    assert len(all_markers()) >= 2
     assert len(literalincludes()) >= 1
     assert "staff/settings.py" in " ".join(example_files())
 
@@ -91,7 +102,7 @@ def test_the_example_has_markers_and_the_guide_has_includes():
 def test_each_marker_appears_once_in_the_example():
     """Sphinx takes the first line containing a marker, so a second copy would be picked silently."""
     seen = {}
-    for text, _kind, _name, path, number in markers():
+    for text, _kind, _name, path, number in all_markers():
         seen.setdefault(text, []).append(f"{path}:{number}")
     duplicates = {text: places for text, places in seen.items() if len(places) > 1}
     assert not duplicates, f"markers that appear more than once: {duplicates}"
@@ -99,7 +110,7 @@ def test_each_marker_appears_once_in_the_example():
 
 def test_each_marker_is_paired_start_before_end_in_one_file():
     starts, ends = {}, {}
-    for _text, kind, name, path, number in markers():
+    for _text, kind, name, path, number in all_markers():
         (starts if kind == "start" else ends)[name] = (path, number)
     problems = []
     for name in sorted(starts.keys() | ends.keys()):
@@ -114,6 +125,16 @@ def test_each_marker_is_paired_start_before_end_in_one_file():
     assert not problems, "\n".join(problems)
 
 
+def test_marker_text_stands_only_on_a_marker_line():
+    """A misspelt marker (`# [start:DB]`), or one after code on its line, is neither a region nor dropped."""
+    stray = [
+        f"{path}:{number}: {found!r} is no marker line (docs/_ext/markers.py: a comment of its own, a lower-case name)"
+        for path, text in example_files().items()
+        for number, found in markers.stray(text)
+    ]
+    assert not stray, "\n".join(stray)
+
+
 def test_each_marker_is_used_by_some_page():
     """A region no page shows is either dead or a page forgot it."""
     used = set()
@@ -121,14 +142,12 @@ def test_each_marker_is_used_by_some_page():
         selectors = {"start-after", "end-before", "pyobject", "lines"} & set(options)
         if not selectors and target.is_file():
             # The whole file is shown, every region with it.
-            for match in MARKER.finditer(target.read_text(encoding="utf-8")):
-                used.add((target, match.group(2)))
+            used.update((target, name) for _, name, _ in markers.markers(target.read_text(encoding="utf-8")))
         for option in ("start-after", "end-before"):
-            for match in MARKER.finditer(options.get(option, "")):
-                used.add((target, match.group(2)))
+            used.update((target, name) for _, name, _ in markers.markers(options.get(option, "")))
     unused = sorted(
         f"[{kind}:{name}] in {path}"
-        for _text, kind, name, path, _number in markers()
+        for _text, kind, name, path, _number in all_markers()
         if kind == "start" and ((ROOT / path).resolve(), name) not in used
     )
     assert not unused, "regions no page includes:\n" + "\n".join(unused)
@@ -155,15 +174,18 @@ def test_each_include_selects_a_region_of_the_file_it_names():
             continue  # reported by test_each_literalinclude_target_exists
         text = target.read_text(encoding="utf-8")
         start, end = options.get("start-after"), options.get("end-before")
+        found = {}
         for option, value in (("start-after", start), ("end-before", end)):
             if value is None:
                 continue
-            if not MARKER.search(value):
-                problems.append(f"{where}: :{option}: {value!r} is not a marker")
+            found[option] = markers.markers(value)
+            if len(found[option]) != 1:
+                problems.append(f"{where}: :{option}: {value!r} is not a marker line (docs/_ext/markers.py)")
             elif text.count(value) != 1:
                 problems.append(f"{where}: :{option}: {value!r} occurs {text.count(value)} times in the file")
-        if start and end and MARKER.search(start) and MARKER.search(end):
-            if MARKER.search(start).groups() != ("start", MARKER.search(end).group(2)):
+        if all(len(found.get(option, ())) == 1 for option in ("start-after", "end-before")):
+            (start_kind, start_name, _), (_, end_name, _) = found["start-after"][0], found["end-before"][0]
+            if (start_kind, start_name) != ("start", end_name):
                 problems.append(f"{where}: {start!r} and {end!r} are not one pair")
         if "pyobject" in options:
             tree = ast.parse(text)
@@ -214,6 +236,60 @@ def test_no_block_written_in_a_page_copies_a_file_of_the_example():
                         f"{file_lines[line.strip()]}: {line.strip()!r}"
                     )
     assert not copies, "\n".join(copies)
+
+
+# --- Shown whole ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def startproject(tmp_path_factory):
+    """The project `django-admin startproject staff` writes, with the Django the tests run on."""
+    folder = tmp_path_factory.mktemp("startproject")
+    subprocess.run([sys.executable, "-m", "django", "startproject", "staff", str(folder)], check=True)
+    return folder
+
+
+def shown_lines():
+    """{file: the set of its lines some page shows}, as Sphinx reads each include."""
+    shown = {}
+    for page in GUIDE:
+        for block in page.includes():
+            if block.target.is_file():
+                part = block.shown()
+                shown.setdefault(block.target, set()).update(range(part.first, part.last + 1))
+    return shown
+
+
+def test_every_setting_of_a_file_shown_in_regions_is_on_a_page(startproject):
+    """What the repository deploys is what the pages teach: no setting hides outside every shown region.
+
+    A top-level statement passes when its lines are shown, when startproject
+    writes it as it stands (the reader has it), when NOT_SHOWN names it with
+    the page's sentence saying why, or when each statement of its body passes.
+    """
+    text = " ".join(" ".join(prose.text.split()) for page in GUIDE for prose in page.prose())
+    for sentence in [UNCHANGED_FROM_STARTPROJECT, *NOT_SHOWN.values()]:
+        assert sentence in text, f"no page says {sentence!r}: put it back, or update this test with the page"
+    shown = shown_lines()
+    in_regions = sorted({b.target for p in GUIDE for b in p.includes() if REGION_OPTIONS & set(b.options)})
+    problems = []
+    for path in [path for path in in_regions if path.suffix == ".py"]:
+        name = path.relative_to(ROOT).as_posix()
+        theirs = startproject / path.relative_to(EXAMPLE)
+        written = {ast.dump(n) for n in ast.walk(ast.parse(theirs.read_text()))} if theirs.is_file() else set()
+
+        def passes(node):
+            lines = set(range(node.lineno, node.end_lineno + 1))
+            targets = getattr(node, "targets", [])
+            named = any((name, getattr(t, "id", None)) in NOT_SHOWN for t in targets)
+            bodies = [getattr(node, part, []) for part in ("body", "orelse", "handlers", "finalbody")]
+            children = [child for body in bodies for child in body]
+            return lines <= shown[path] or ast.dump(node) in written or named or children and all(map(passes, children))
+
+        tree = ast.parse(path.read_text())
+        body = tree.body[1:] if ast.get_docstring(tree) else tree.body
+        problems += [f"{name}:{node.lineno}: {ast.unparse(node).splitlines()[0]}" for node in body if not passes(node)]
+    assert not problems, "settings no page shows (show them in a region, or say on a page why not):\n" + "\n".join(problems)
 
 
 # --- What steps 1, 2 and 5 say the reader will see ----------------------------
@@ -280,7 +356,8 @@ def test_step_5_hashed_names_in_the_guide_are_what_collectstatic_makes():
     static = EXAMPLE / "static"
     mentioned = set()
     for page in GUIDE:
-        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", page.text):
+        texts = [prose.text for prose in page.prose()] + [block.text for block in page.blocks]
+        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", "\n".join(texts)):
             mentioned.add((page.name, match.group(1), match.group(2), match.group(3)))
     assert mentioned, "step 5 shows a hashed file name; none was found in the pages"
     problems = []

@@ -33,20 +33,15 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import textwrap
 import threading
 import time
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from heroku.processes import process_group
 from pages import DOCS, read_page
-
-sys.path.insert(0, str(DOCS / "_ext"))
-from placement import MARKER_LINE, parse_placement  # noqa: E402  (the build's own parser)
-from sphinx.directives.code import LiteralIncludeReader  # noqa: E402
+from placement import parse_placement  # the build's own parser (docs/_ext, put on the path by pages)
 
 STEPS = sorted((DOCS / "steps").glob("*.rst"))
 LINUX_TAB = "Linux and macOS"
@@ -142,13 +137,6 @@ def show_difference(shown, printed):
 # --- file blocks ---
 
 
-def block_text(block):
-    """The lines of a literalinclude as the built page shows them: Sphinx's reader, markers dropped."""
-    options = {k: v for k, v in block.options.items() if k in ("start-after", "end-before", "start-at", "end-at", "pyobject")}
-    text, _ = LiteralIncludeReader(str(block.target), options, types.SimpleNamespace(source_encoding="utf-8-sig")).read()
-    return MARKER_LINE.sub("", text)
-
-
 def _assignment(tree, name, where, path):
     found = [
         node for node in tree.body
@@ -175,7 +163,7 @@ def place(block, shape, repository, where):
         return None
     file = substitute(block.caption.split(" (")[0], shape)
     path = Path(repository, file)
-    text = substitute(block_text(block), shape)
+    text = substitute(block.shown().text, shape)
     if not text.endswith("\n"):
         text += "\n"
     action = placement["action"]
