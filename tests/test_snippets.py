@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from heroku import procfile_commands, tracked_files
-from pages import markers, read_guide
+from pages import example_values, markers, read_guide
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example"
@@ -54,6 +54,13 @@ UNCHANGED_FROM_STARTPROJECT = "The settings that no step shows are as startproje
 NOT_SHOWN = {
     ("example/staff/settings.py", "INSTALLED_APPS"): "INSTALLED_APPS also lists its own app",
     ("example/staff/settings.py", "TEMPLATES"): "TEMPLATES also lists its own templates folder",
+}
+
+# ``name = value`` literals that state another value than the example's on purpose.
+OTHER_VALUES = {
+    "DEBUG = os.environ.get('DEBUG_VALUE') != 'False'",  # step 3: the older pattern
+    "timeout = 30",  # step 6: gunicorn's defaults, seen when it did not read the file
+    "workers = 1",
 }
 
 
@@ -290,6 +297,29 @@ def test_every_setting_of_a_file_shown_in_regions_is_on_a_page(startproject):
         body = tree.body[1:] if ast.get_docstring(tree) else tree.body
         problems += [f"{name}:{node.lineno}: {ast.unparse(node).splitlines()[0]}" for node in body if not passes(node)]
     assert not problems, "settings no page shows (show them in a region, or say on a page why not):\n" + "\n".join(problems)
+
+
+def test_each_setting_a_page_quotes_is_the_example_value():
+    """``timeout = 20`` in a sentence is the value of the file the page shows, as set with no config var."""
+    problems, checked = [], 0
+    for page in GUIDE:
+        files = {b.target for b in page.includes() if b.target.suffix == ".py" and b.target.is_relative_to(EXAMPLE)}
+        for line, literal in page.literals():
+            quoted = re.fullmatch(r"(\w+)( = |=)(.+)", literal)
+            if not quoted or literal in OTHER_VALUES:
+                continue
+            name, form, value = quoted.groups()
+            for path in sorted(files):
+                spec = f"{path.relative_to(EXAMPLE).as_posix()}:{name}{'=' if form == '=' else ''}"
+                try:
+                    actual = example_values.rendered(example_values.example_value(spec))
+                except ValueError:
+                    continue  # not a setting of this file
+                checked += 1
+                if value.strip("\"'") != actual:
+                    problems.append(f"docs/{page.name}:{line}: ``{literal}``, but {spec} is {actual}")
+    assert checked, "no page quotes a setting as ``name = value``: update this test with the pages"
+    assert not problems, "\n".join(problems)
 
 
 # --- What steps 1, 2 and 5 say the reader will see ----------------------------

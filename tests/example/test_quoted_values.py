@@ -22,43 +22,53 @@ EXAMPLE = ROOT / "example"
 PINNED_DJANGO = re.search(r"^Django==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M | re.I).group(1)
 
 
-def page(name):
-    return read_page(DOCS / name).text
+def prose(name):
+    """The page's running text as a reader reads it (tests/pages.py), whitespace collapsed."""
+    return " ".join(" ".join(part.text.split()) for part in read_page(DOCS / name).prose())
 
 
-def quoted(pattern, *names):
-    """Every match of `pattern` in the named pages, as (page, match); at least one."""
-    found = [(name, match) for name in names for match in re.finditer(pattern, page(name), re.M)]
+def commands(name):
+    """The page's console commands, each with the output it shows."""
+    return [command for block in read_page(DOCS / name).blocks for command in block.commands()]
+
+
+def quoted(pattern, *names, outputs=False):
+    """Every match of `pattern` in the named pages' prose (or shown outputs), as (page, match); at least one."""
+    texts = [
+        (name, text) for name in names
+        for text in ([line for c in commands(name) for line in c.output] if outputs else [prose(name)])
+    ]
+    found = [(name, match) for name, text in texts for match in re.finditer(pattern, text)]
     assert found, f"no page of {names} quotes {pattern!r}: update this test with the page"
     return found
 
 
 def test_the_silenced_check_count_is_the_settings_count():
     expected = len(settings.SILENCED_SYSTEM_CHECKS)
-    for name, match in quoted(
-        r"System check identified no issues \((\d+) silenced\)\.",
-        "steps/03-settings.rst", "steps/10-deploy.rst",
-    ):
+    pattern = r"System check identified no issues \((\d+) silenced\)\."
+    pages = ("steps/03-settings.rst", "steps/10-deploy.rst")
+    for name, match in quoted(pattern, *pages, outputs=True) + quoted(r"\((\d+) silenced\)", *pages):
         assert int(match[1]) == expected, f"{name} says {match[0]!r}; the settings silence {expected}"
 
 
 def test_the_connection_lifetime_on_the_pages_is_the_settings_one():
     lifetime = settings.DATABASES["default"]["CONN_MAX_AGE"]
-    for name, match in quoted(r"^\s+sqlite (\d+) True$", "steps/04-database.rst"):
+    for name, match in quoted(r"^\s*sqlite (\d+) True$", "steps/04-database.rst", outputs=True):
         assert int(match[1]) == lifetime, f"{name}: {match[0].strip()!r}, CONN_MAX_AGE is {lifetime}"
     words = {600: "ten minutes", 300: "five minutes", 60: "one minute"}
     for name in ("steps/04-database.rst", "steps/11-run-the-app.rst"):
-        assert words.get(lifetime, f"{lifetime} seconds") in " ".join(page(name).split()), (
+        assert words.get(lifetime, f"{lifetime} seconds") in prose(name), (
             f"{name} does not say {words.get(lifetime)!r} for CONN_MAX_AGE={lifetime}"
         )
 
 
 def test_the_hsts_header_on_the_pages_is_the_settings_one():
     seconds = settings.SECURE_HSTS_SECONDS
-    for name, match in quoted(r"Strict-Transport-Security: max-age=(\d+)", "steps/09-test-locally.rst"):
+    pattern = r"Strict-Transport-Security: max-age=(\d+)"
+    for name, match in quoted(pattern, "steps/09-test-locally.rst", outputs=True):
         assert int(match[1]) == seconds, f"{name}: {match[0]!r}, SECURE_HSTS_SECONDS is {seconds}"
     if seconds == 365 * 24 * 3600:
-        assert "here a year" in " ".join(page("steps/03-settings.rst").split())
+        assert "here a year" in prose("steps/03-settings.rst")
 
 
 def test_the_default_mail_port_on_the_troubleshooting_page_is_the_settings_one():
@@ -87,7 +97,7 @@ def test_the_sample_staff_on_the_pages_are_the_fixture():
     names = [record["fields"]["name"] for record in fixture]
     sentence = ", ".join(names[:-1]) + " and " + names[-1]
     for name in ("steps/09-test-locally.rst", "steps/10-deploy.rst"):
-        assert sentence in " ".join(page(name).split()), f"{name} does not list {sentence!r}"
+        assert sentence in prose(name), f"{name} does not list {sentence!r}"
 
 
 def test_the_frozen_versions_on_the_requirements_page_are_the_pins():
@@ -95,11 +105,11 @@ def test_the_frozen_versions_on_the_requirements_page_are_the_pins():
         line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
         if "==" in line and not line.lstrip().startswith("#")
     )
-    blocks = re.findall(r"pip freeze\n((?:\s+\S+==\S+\n)+)", page("steps/07-requirements.rst"))
-    assert len(blocks) == 2, blocks
-    for block in blocks:
+    shown = [c.output for c in commands("steps/07-requirements.rst") if c.text.endswith("pip freeze") and c.output]
+    assert len(shown) == 2, shown  # the Linux and macOS tab and the Windows tab
+    for output in shown:
         # pip freeze names packages without their extras: psycopg[binary] is psycopg.
-        assert sorted(line.strip() for line in block.splitlines()) == sorted(
+        assert sorted(line.strip() for line in output if line.strip()) == sorted(
             re.sub(r"\[.*?\]", "", pin) for pin in pins
         )
 
@@ -110,7 +120,7 @@ def test_the_collectstatic_counts_on_the_pages_are_what_collectstatic_prints(col
     assert printed, collectstatic_printed
     for name, match in quoted(
         r"(\d+) static files copied to '[^']*', (\d+) post-processed\.",
-        "steps/05-static-files.rst", "steps/10-deploy.rst",
+        "steps/05-static-files.rst", "steps/10-deploy.rst", outputs=True,
     ):
         # The admin's files are most of the count: it holds for the Django release requirements.txt pins.
         if django.get_version() == PINNED_DJANGO:
@@ -120,14 +130,16 @@ def test_the_collectstatic_counts_on_the_pages_are_what_collectstatic_prints(col
 
 
 def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
-    (name, command), = quoted(r'^\s+\$ DATABASE_URL="([^"]+)" python example/manage.py check$', "steps/04-database.rst")
-    shown = re.findall(r"^\s+(Configuration error: DATABASE_URL .*)$", page("steps/04-database.rst"), re.M)
+    (typo,) = [c for c in commands("steps/04-database.rst") if c.words()[:1] and c.words()[0].startswith("DATABASE_URL=")]
+    url = typo.words()[0].partition("=")[2]
+    assert typo.words()[1:] == ["python", "example/manage.py", "check"], typo.text
+    shown = [line for c in commands("steps/04-database.rst") for line in c.output if line.startswith("Configuration error:")]
     assert shown, "step 4 shows no configuration error"
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=EXAMPLE,
-        env={**production_config_vars(DATABASE_URL=command[1]), "PATH": "/usr/bin:/bin"},
+        env={**production_config_vars(DATABASE_URL=url), "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, timeout=60,
     )
     for line in shown:  # the Linux and macOS tab and the Windows tab
-        assert result.stderr.strip() == line, f"{name} shows {line!r}; the example prints {result.stderr!r}"
+        assert result.stderr.strip() == line, f"step 4 shows {line!r}; the example prints {result.stderr!r}"
