@@ -299,25 +299,42 @@ def test_every_setting_of_a_file_shown_in_regions_is_on_a_page(startproject):
     assert not problems, "settings no page shows (show them in a region, or say on a page why not):\n" + "\n".join(problems)
 
 
+def quoted_settings(page):
+    """[(line, literal, name, value, [files it may be a setting of])]: ``name = value`` literals, and the
+    ``name = value`` lines a command given ``--config FILE`` prints (gunicorn's --print-config)."""
+    files = sorted({b.target for b in page.includes() if b.target.suffix == ".py" and b.target.is_relative_to(EXAMPLE)})
+    found = []
+    for line, literal in page.literals():
+        quoted = re.fullmatch(r"(\w+)( = |=)(.+)", literal)
+        if quoted and literal not in OTHER_VALUES:
+            name = quoted[1] + ("=" if quoted[2] == "=" else "")  # name= is a keyword argument
+            found.append((line, literal, name, quoted[3], files))
+    for block in page.blocks:
+        for command in block.commands():
+            words = command.words()
+            if "--config" in words:
+                config = [ROOT / words[words.index("--config") + 1]]
+                for number, printed in enumerate(command.output, start=command.line + 1):
+                    shown = re.fullmatch(r"(\w+) += (.*)", printed.strip())
+                    if shown:
+                        found.append((number, printed.strip(), shown[1], shown[2], config))
+    return found
+
+
 def test_each_setting_a_page_quotes_is_the_example_value():
-    """``timeout = 20`` in a sentence is the value of the file the page shows, as set with no config var."""
+    """``timeout = 20`` on a page is the value of the file it shows, as set with no config var."""
     problems, checked = [], 0
     for page in GUIDE:
-        files = {b.target for b in page.includes() if b.target.suffix == ".py" and b.target.is_relative_to(EXAMPLE)}
-        for line, literal in page.literals():
-            quoted = re.fullmatch(r"(\w+)( = |=)(.+)", literal)
-            if not quoted or literal in OTHER_VALUES:
-                continue
-            name, form, value = quoted.groups()
-            for path in sorted(files):
-                spec = f"{path.relative_to(EXAMPLE).as_posix()}:{name}{'=' if form == '=' else ''}"
+        for line, literal, name, value, files in quoted_settings(page):
+            for path in files:
+                spec = f"{path.relative_to(EXAMPLE).as_posix()}:{name}"
                 try:
                     actual = example_values.rendered(example_values.example_value(spec))
                 except ValueError:
-                    continue  # not a setting of this file
+                    continue  # not a setting of this file, or one only gunicorn computes (bind)
                 checked += 1
                 if value.strip("\"'") != actual:
-                    problems.append(f"docs/{page.name}:{line}: ``{literal}``, but {spec} is {actual}")
+                    problems.append(f"docs/{page.name}:{line}: {literal!r}, but {spec} is {actual}")
     assert checked, "no page quotes a setting as ``name = value``: update this test with the pages"
     assert not problems, "\n".join(problems)
 
