@@ -5,19 +5,17 @@ by paired markers (docs/_ext/markers.py) or ``:pyobject:``.
 Sphinx only warns about a missing file or marker, takes the first line that
 contains a marker, and cannot notice a pasted copy, a ``:lines:`` range that
 has drifted, or a setting the pages never show; these tests catch each of
-those. The last tests check, against the repository itself, what steps 1, 2
-and 5 tell the reader they will see.
+those. What the pages say of the repository and of the running example is
+checked in tests/example/test_quoted_values.py.
 """
 
 import ast
-import hashlib
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from heroku import procfile_commands, tracked_files
 from pages import example_values, markers, read_guide
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -336,84 +334,4 @@ def test_each_setting_a_page_quotes_is_the_example_value():
                 if value.strip("\"'") != actual:
                     problems.append(f"docs/{page.name}:{line}: {literal!r}, but {spec} is {actual}")
     assert checked, "no page quotes a setting as ``name = value``: update this test with the pages"
-    assert not problems, "\n".join(problems)
-
-
-# --- What steps 1, 2 and 5 say the reader will see ----------------------------
-
-
-def test_step_1_procfile_has_a_gunicorn_web_process_and_a_migrating_release():
-    commands = procfile_commands(ROOT)
-    assert set(commands) == {"web", "release"}, commands
-    web = commands["web"].split()
-    assert web[0] == "gunicorn", commands["web"]
-    config = ROOT / web[web.index("--config") + 1]
-    assert config.is_file(), f"the web process's --config names {config}, which does not exist"
-    chdir = ROOT / web[web.index("--chdir") + 1] if "--chdir" in web else ROOT
-    module, _, attribute = web[-1].partition(":")
-    wsgi = chdir / (module.replace(".", "/") + ".py")
-    assert wsgi.is_file(), f"the web process loads {web[-1]}, but {wsgi} does not exist"
-    defined = {
-        target.id
-        for node in ast.walk(ast.parse(wsgi.read_text()))
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    assert (attribute or "application") in defined, f"{wsgi} defines no {attribute or 'application'}"
-    assert re.search(r"manage\.py migrate\b", commands["release"]), commands["release"]
-
-
-def git(*args):
-    result = subprocess.run(
-        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    return result
-
-
-def test_step_2_git_tracks_every_file_heroku_needs():
-    needed = ["Procfile", "requirements.txt", "runtime.txt", "example/manage.py", "example/staff/wsgi.py"]
-    tracked = tracked_files(ROOT, needed)
-    assert sorted(tracked) == sorted(needed), f"step 2 says git tracks {needed}; git tracks {tracked}"
-
-
-def test_step_2_the_build_finds_example_manage_py():
-    """The buildpack's search: find . -maxdepth 3 -name manage.py, shallowest first."""
-    found = sorted(
-        (len(path.relative_to(ROOT).parts), path.relative_to(ROOT).as_posix())
-        # Three levels deep, as -maxdepth 3: no walk through .nox's environments.
-        for pattern in ("manage.py", "*/manage.py", "*/*/manage.py")
-        for path in ROOT.glob(pattern)
-        if not {".nox", ".venv", "venv", "node_modules"} & set(path.relative_to(ROOT).parts)
-    )
-    assert found and found[0][1] == "example/manage.py", found
-
-
-@pytest.mark.parametrize("path", [".env", ".venv/", "example/db.sqlite3", "example/staticfiles/"])
-def test_step_2_gitignore_keeps_local_state_out(path):
-    result = git("check-ignore", path)
-    assert result.stdout.strip() == path, (
-        f"step 2 says `git check-ignore` prints {path}; it printed {result.stdout!r} "
-        f"(exit {result.returncode}) {result.stderr}"
-    )
-
-
-def test_step_5_hashed_names_in_the_guide_are_what_collectstatic_makes():
-    """ManifestStaticFilesStorage names a file with the first 12 hex digits of its content's MD5."""
-    static = EXAMPLE / "static"
-    mentioned = set()
-    for page in GUIDE:
-        texts = [prose.text for prose in page.prose()] + [block.text for block in page.blocks]
-        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", "\n".join(texts)):
-            mentioned.add((page.name, match.group(1), match.group(2), match.group(3)))
-    assert mentioned, "step 5 shows a hashed file name; none was found in the pages"
-    problems = []
-    for page, stem, digest, suffix in sorted(mentioned):
-        sources = list(static.rglob(f"{stem}.{suffix}"))
-        if len(sources) != 1:
-            problems.append(f"docs/{page}: {stem}.{digest}.{suffix} matches {len(sources)} files in example/static")
-            continue
-        actual = hashlib.md5(sources[0].read_bytes()).hexdigest()[:12]
-        if actual != digest:
-            problems.append(f"docs/{page}: {stem}.{digest}.{suffix}, but collectstatic now makes {stem}.{actual}.{suffix}")
     assert not problems, "\n".join(problems)

@@ -1,32 +1,40 @@
-"""Values the pages quote from the example, read from the pages and compared with the example.
+"""What the pages say of the example and the repository, read from the pages and compared with them.
 
 A page that says what the example sets or prints (a count, a limit, a
 duration, a list of names) must change when the example does. Values that
 can be rendered at build time come from the example through the docs'
-``:example:`` role; the rest are read here from the page's text and checked
-against the example's settings, files and output, so that changing the value
-in the example alone fails this test.
+``:example:`` role; the rest are read here from the page's prose and shown
+outputs (tests/pages.py) and checked against the example's settings, files
+and output, so that changing the value in the example alone fails this
+test. The last tests check, against the repository itself, what steps 1, 2
+and 5 tell the reader they will see.
 """
 
+import ast
+import hashlib
 import json
 import re
 import subprocess
 import sys
+from functools import cache
 
 import django
+import pytest
 from django.conf import settings
-from heroku import production_config_vars
-from pages import DOCS, ROOT, read_page
+from heroku import procfile_commands, production_config_vars, tracked_files
+from pages import DOCS, ROOT, read_guide, read_page
 
 EXAMPLE = ROOT / "example"
 PINNED_DJANGO = re.search(r"^Django==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M | re.I).group(1)
 
 
+@cache
 def prose(name):
     """The page's running text as a reader reads it (tests/pages.py), whitespace collapsed."""
     return " ".join(" ".join(part.text.split()) for part in read_page(DOCS / name).prose())
 
 
+@cache
 def commands(name):
     """The page's console commands, each with the output it shows."""
     return [command for block in read_page(DOCS / name).blocks for command in block.commands()]
@@ -143,3 +151,83 @@ def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
     )
     for line in shown:  # the Linux and macOS tab and the Windows tab
         assert result.stderr.strip() == line, f"step 4 shows {line!r}; the example prints {result.stderr!r}"
+
+
+# --- What steps 1, 2 and 5 say the reader will see ----------------------------
+
+
+def test_step_1_procfile_has_a_gunicorn_web_process_and_a_migrating_release():
+    commands = procfile_commands(ROOT)
+    assert set(commands) == {"web", "release"}, commands
+    web = commands["web"].split()
+    assert web[0] == "gunicorn", commands["web"]
+    config = ROOT / web[web.index("--config") + 1]
+    assert config.is_file(), f"the web process's --config names {config}, which does not exist"
+    chdir = ROOT / web[web.index("--chdir") + 1] if "--chdir" in web else ROOT
+    module, _, attribute = web[-1].partition(":")
+    wsgi = chdir / (module.replace(".", "/") + ".py")
+    assert wsgi.is_file(), f"the web process loads {web[-1]}, but {wsgi} does not exist"
+    defined = {
+        target.id
+        for node in ast.walk(ast.parse(wsgi.read_text()))
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    assert (attribute or "application") in defined, f"{wsgi} defines no {attribute or 'application'}"
+    assert re.search(r"manage\.py migrate\b", commands["release"]), commands["release"]
+
+
+def git(*args):
+    result = subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return result
+
+
+def test_step_2_git_tracks_every_file_heroku_needs():
+    needed = ["Procfile", "requirements.txt", "runtime.txt", "example/manage.py", "example/staff/wsgi.py"]
+    tracked = tracked_files(ROOT, needed)
+    assert sorted(tracked) == sorted(needed), f"step 2 says git tracks {needed}; git tracks {tracked}"
+
+
+def test_step_2_the_build_finds_example_manage_py():
+    """The buildpack's search: find . -maxdepth 3 -name manage.py, shallowest first."""
+    found = sorted(
+        (len(path.relative_to(ROOT).parts), path.relative_to(ROOT).as_posix())
+        # Three levels deep, as -maxdepth 3: no walk through .nox's environments.
+        for pattern in ("manage.py", "*/manage.py", "*/*/manage.py")
+        for path in ROOT.glob(pattern)
+        if not {".nox", ".venv", "venv", "node_modules"} & set(path.relative_to(ROOT).parts)
+    )
+    assert found and found[0][1] == "example/manage.py", found
+
+
+@pytest.mark.parametrize("path", [".env", ".venv/", "example/db.sqlite3", "example/staticfiles/"])
+def test_step_2_gitignore_keeps_local_state_out(path):
+    result = git("check-ignore", path)
+    assert result.stdout.strip() == path, (
+        f"step 2 says `git check-ignore` prints {path}; it printed {result.stdout!r} "
+        f"(exit {result.returncode}) {result.stderr}"
+    )
+
+
+def test_step_5_hashed_names_in_the_guide_are_what_collectstatic_makes():
+    """ManifestStaticFilesStorage names a file with the first 12 hex digits of its content's MD5."""
+    static = EXAMPLE / "static"
+    mentioned = set()
+    for page in read_guide():
+        texts = [prose.text for prose in page.prose()] + [block.text for block in page.blocks]
+        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", "\n".join(texts)):
+            mentioned.add((page.name, match.group(1), match.group(2), match.group(3)))
+    assert mentioned, "step 5 shows a hashed file name; none was found in the pages"
+    problems = []
+    for page, stem, digest, suffix in sorted(mentioned):
+        sources = list(static.rglob(f"{stem}.{suffix}"))
+        if len(sources) != 1:
+            problems.append(f"docs/{page}: {stem}.{digest}.{suffix} matches {len(sources)} files in example/static")
+            continue
+        actual = hashlib.md5(sources[0].read_bytes()).hexdigest()[:12]
+        if actual != digest:
+            problems.append(f"docs/{page}: {stem}.{digest}.{suffix}, but collectstatic now makes {stem}.{actual}.{suffix}")
+    assert not problems, "\n".join(problems)
