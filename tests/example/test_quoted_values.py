@@ -79,11 +79,6 @@ def test_the_hsts_header_on_the_pages_is_the_settings_one():
         assert "here a year" in prose("steps/03-settings.rst")
 
 
-def test_the_default_mail_port_on_the_troubleshooting_page_is_the_settings_one():
-    (name, match), = quoted(r"Unset, the example uses (\d+)\.", "troubleshooting.rst")
-    assert int(match[1]) == settings.EMAIL_PORT
-
-
 def key_accepted(length):
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],

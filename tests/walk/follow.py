@@ -26,6 +26,7 @@ happened.
 
 import ast
 import contextlib
+import functools
 import http.client
 import os
 import queue
@@ -108,7 +109,7 @@ def output_matches(shown, printed):
     while printed and not printed[0]:  # collectstatic starts with an empty line
         printed.pop(0)
 
-    @_memo
+    @functools.cache
     def match(i, j):
         if i == len(shown):
             return j == len(printed)
@@ -117,17 +118,6 @@ def output_matches(shown, printed):
         return j < len(printed) and _line_matches(shown[i], printed[j]) and match(i + 1, j + 1)
 
     return match(0, 0)
-
-
-def _memo(function):
-    cache = {}
-
-    def wrapper(*args):
-        if args not in cache:
-            cache[args] = function(*args)
-        return cache[args]
-
-    return wrapper
 
 
 def show_difference(shown, printed):
