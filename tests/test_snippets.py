@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import global_settings
 from pages import example_values, markers, read_guide
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,8 +270,9 @@ def test_every_setting_of_a_file_shown_in_regions_is_on_a_page(startproject):
     """What the repository deploys is what the pages teach: no setting hides outside every shown region.
 
     A top-level statement passes when its lines are shown, when startproject
-    writes it as it stands (the reader has it), when NOT_SHOWN names it with
-    the page's sentence saying why, or when each statement of its body passes.
+    writes it as it stands (the reader has it), when it sets a setting to
+    Django's own default, when NOT_SHOWN names it with the page's sentence
+    saying why, or when each statement of its body passes.
     """
     text = " ".join(" ".join(prose.text.split()) for page in GUIDE for prose in page.prose())
     for sentence in [UNCHANGED_FROM_STARTPROJECT, *NOT_SHOWN.values()]:
@@ -283,13 +285,17 @@ def test_every_setting_of_a_file_shown_in_regions_is_on_a_page(startproject):
         theirs = startproject / path.relative_to(EXAMPLE)
         written = {ast.dump(n) for n in ast.walk(ast.parse(theirs.read_text()))} if theirs.is_file() else set()
 
+        values = example_values.settings(path)[1] if path.name == "settings.py" else {}
+
         def passes(node):
             lines = set(range(node.lineno, node.end_lineno + 1))
-            targets = getattr(node, "targets", [])
-            named = any((name, getattr(t, "id", None)) in NOT_SHOWN for t in targets)
+            names = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
+            named = any((name, n) in NOT_SHOWN for n in names)
+            # Django's own default, which a newer startproject leaves out (DEFAULT_AUTO_FIELD in 6.0).
+            default = names and all(n in values and values[n] == getattr(global_settings, n, None) for n in names)
             bodies = [getattr(node, part, []) for part in ("body", "orelse", "handlers", "finalbody")]
             children = [child for body in bodies for child in body]
-            return lines <= shown[path] or ast.dump(node) in written or named or children and all(map(passes, children))
+            return lines <= shown[path] or ast.dump(node) in written or named or default or children and all(map(passes, children))
 
         tree = ast.parse(path.read_text())
         body = tree.body[1:] if ast.get_docstring(tree) else tree.body
