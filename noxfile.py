@@ -158,7 +158,8 @@ def preview(session):
 @nox.parametrize("django", list(DJANGO_VERSIONS))
 def tests(session, django):
     """Run the example's tests and the snippet checks on Django 5.2 (pinned, with coverage) and the current Django."""
-    session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")
+    # Sphinx: the snippet checks read each include as the build does (tests/pages.py).
+    session.install("-r", "requirements.txt", "-r", "tests/requirements.txt", "-r", "docs/requirements.txt")
     # One pytest process: the sessions already run side by side, and each
     # pytest-xdist worker would start Django and create a test database anew
     # (`-- -n auto` still spreads one session over the cores).

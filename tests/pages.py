@@ -7,7 +7,9 @@ the ones the guide uses are read by stand-ins that keep what was written:
 ``literalinclude`` become a Block (language, arguments, options, caption,
 content, the line of every content line, the tab it sits in); ``tabs``,
 ``group-tab`` and any other directive keep their content as rst, parsed
-like the rest. Unknown roles (``:doc:``, ``:kbd:``...) become their text.
+like the rest. ``:example:`` renders its value, as the build does
+(docs/_ext/example_values.py); other unknown roles (``:doc:``, ``:kbd:``...)
+become their text.
 
     from pages import read_guide
 
@@ -15,6 +17,8 @@ like the rest. Unknown roles (``:doc:``, ``:kbd:``...) become their text.
         for block in page.blocks:                  # in page order
             block.language, block.tab, block.line, block.caption, block.options
             block.commands()                       # console blocks: [Command(line, text, output)]
+            block.shown()                          # literalinclude: Shown(text, first, last), as Sphinx reads it
+        for prose in page.prose():                 # paragraphs, titles, terms: text and inline literals with lines
         page.section("troubleshooting-h10")        # by label, or by title:
         page.sections_titled("How do I know it's working?")
 
@@ -26,6 +30,7 @@ content line's own line is in `block.lines`. A literalinclude's file is
 import io
 import re
 import shlex
+import sys
 import types
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,6 +44,9 @@ from docutils.parsers.rst.directives.misc import Include
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+sys.path.insert(0, str(DOCS / "_ext"))
+import example_values  # noqa: E402  (the build's own renderer of :example:)
+import markers  # noqa: E402  (the build's own definition of a marker)
 
 CODE_DIRECTIVES = ("code-block", "code", "sourcecode", "code-tab", "literalinclude")
 # Console languages and their prompt and continuation prompt.
@@ -62,6 +70,15 @@ class Command:
     def words(self):
         """The POSIX shell words (shlex): quotes removed, comments dropped."""
         return shlex.split(self.text, comments=True)
+
+
+@dataclass
+class Shown:
+    """What a literalinclude shows of its file."""
+
+    text: str  # as the built page shows it: Sphinx's reader, marker lines dropped
+    first: int  # the first and last line of the file it shows (1-based)
+    last: int
 
 
 @dataclass
@@ -99,6 +116,18 @@ class Block:
         if self.argument.startswith("/"):
             return (DOCS / self.argument.lstrip("/")).resolve()
         return (self.source.parent / self.argument).resolve()
+
+    def shown(self):
+        """A literalinclude's Shown: its options read by the build's directive, its file by Sphinx's reader."""
+        from placement import PlacedLiteralInclude  # Sphinx: the tests, docs and walk sessions install it
+        from sphinx.directives.code import LiteralIncludeReader
+
+        options = {name: PlacedLiteralInclude.option_spec[name](value) for name, value in self.options.items()}
+        reader = LiteralIncludeReader(
+            str(self.target), {**options, "lineno-match": True}, types.SimpleNamespace(source_encoding="utf-8-sig")
+        )
+        text, count = reader.read()
+        return Shown(markers.strip(text), reader.lineno_start, reader.lineno_start + count - 1)
 
     def commands(self):
         """A console block's commands, each with the output shown under it; [] for other blocks."""
@@ -202,6 +231,36 @@ class _Include(Include):
         return super().run()
 
 
+@dataclass
+class Prose:
+    """A paragraph, title or term as a reader reads it."""
+
+    source: Path  # the file it is written in
+    line: int  # of its first line
+    text: str  # markup removed, line breaks kept
+    literals: list  # its inline literals: [(line, text)]
+    outside_literals: str  # the text with each inline literal blanked out
+
+
+def _prose(node, page):
+    parts, literals = [], []
+    line = (node.line or 1) - isinstance(node, nodes.title)  # docutils gives a title the line of its underline
+
+    def walk(parent):
+        for child in parent.children:
+            if isinstance(child, nodes.literal):
+                literals.append((line + "".join(parts).count("\n"), " ".join(child.astext().split())))
+                parts.append(re.sub(r"[^\n]", " ", child.astext()))
+            elif isinstance(child, nodes.Text):
+                parts.append(str(child))
+            else:
+                walk(child)
+
+    walk(node)
+    blanked = "".join(parts)
+    return Prose(Path(node.source or page).resolve(), line, node.astext(), literals, blanked)
+
+
 def _text_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     return [nodes.inline(rawtext, utils.unescape(text), classes=[f"role-{name}"])], []
 
@@ -221,7 +280,9 @@ def _register(text):
         elif directives.directive(name, _ENGLISH, _QUIET)[0] is None:
             directives.register_directive(name, _NestedDirective)
     for name in set(_ROLE.findall(text)):
-        if roles.role(name, _ENGLISH, 0, _QUIET.reporter)[0] is None:
+        if name == "example":
+            roles.register_local_role(name, example_values.example_role)
+        elif roles.role(name, _ENGLISH, 0, _QUIET.reporter)[0] is None:
             roles.register_local_role(name, _text_role)
 
 
@@ -298,6 +359,15 @@ class Page:
 
     def sections_titled(self, title):
         return [section for section in self.sections if section.title == title]
+
+    def prose(self):
+        """Every paragraph, title and term of the page (and of the rst it includes), in order."""
+        kinds = (nodes.paragraph, nodes.title, nodes.term)
+        return [_prose(node, self.path) for node in self.doctree.findall(lambda n: isinstance(n, kinds))]
+
+    def literals(self):
+        """Every inline literal of the page: [(line, text)], whitespace collapsed."""
+        return [literal for prose in self.prose() for literal in prose.literals]
 
     def includes(self):
         """The page's literalinclude blocks."""

@@ -1,22 +1,23 @@
-"""The guide shows only real files: checks on the pages' sources, with no Sphinx build and no Django.
+"""The guide shows only real files, and the whole of them: checks on the pages' sources, with no Sphinx build.
 
 Every block that shows a file of the example is a ``literalinclude`` selected
-by paired markers (``# [start:NAME]`` ... ``# [end:NAME]``) or ``:pyobject:``.
+by paired markers (docs/_ext/markers.py) or ``:pyobject:``.
 Sphinx only warns about a missing file or marker, takes the first line that
-contains a marker, and cannot notice a pasted copy or a ``:lines:`` range that
-has drifted; these tests catch each of those. The last tests check, against
-the repository itself, what steps 1, 2 and 5 tell the reader they will see.
+contains a marker, and cannot notice a pasted copy, a ``:lines:`` range that
+has drifted, or a setting the pages never show; these tests catch each of
+those. What the pages say of the repository and of the running example is
+checked in tests/example/test_quoted_values.py.
 """
 
 import ast
-import hashlib
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from heroku import procfile_commands, tracked_files
-from pages import read_guide
+from django.conf import global_settings
+from pages import example_values, markers, read_guide
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example"
@@ -34,8 +35,8 @@ ROOT_FILES = (
 # Output of builds and runs inside example/, never shown by the guide.
 GENERATED = {"staticfiles", "__pycache__", ".pytest_cache"}
 GENERATED_SUFFIXES = {".pyc", ".sqlite3", ".gz", ".br"}
-
-MARKER = re.compile(r"\[(start|end):([A-Za-z0-9_.-]+)\]")
+# The options that show a part of a file rather than the whole.
+REGION_OPTIONS = {"start-after", "end-before", "start-at", "end-at", "pyobject", "lines"}
 
 # Blocks in these languages are commands and their output, written inline on
 # purpose. Every other literal block is checked for pasted file content.
@@ -43,6 +44,23 @@ SESSION_LANGUAGES = {"console", "ps1con", "pwsh-session", "shell-session", "dosc
 # A line this long (once stripped) is too specific to appear in a page and
 # in a file of the example by chance: "python-3.13" is, "import os" is not.
 SIGNIFICANT_LINE = 10
+
+# What a page says about the settings of a file shown in regions that no
+# page shows, and the settings it says it of: the guide's own words, found in
+# its text, so a page that drops the sentence fails here. Everything else the
+# startproject of the pinned Django writes (unchanged) is the reader's already.
+UNCHANGED_FROM_STARTPROJECT = "The settings that no step shows are as startproject writes them"
+NOT_SHOWN = {
+    ("example/staff/settings.py", "INSTALLED_APPS"): "INSTALLED_APPS also lists its own app",
+    ("example/staff/settings.py", "TEMPLATES"): "TEMPLATES also lists its own templates folder",
+}
+
+# ``name = value`` literals that state another value than the example's on purpose.
+OTHER_VALUES = {
+    "DEBUG = os.environ.get('DEBUG_VALUE') != 'False'",  # step 3: the older pattern
+    "timeout = 30",  # step 6: gunicorn's defaults, seen when it did not read the file
+    "workers = 1",
+}
 
 
 def example_files():
@@ -63,14 +81,13 @@ def example_files():
     return files
 
 
-def markers():
-    """[(marker text, kind, name, file, line number)] for every marker in the example."""
-    found = []
-    for name, text in example_files().items():
-        for number, line in enumerate(text.splitlines(), start=1):
-            for match in MARKER.finditer(line):
-                found.append((match.group(0), match.group(1), match.group(2), name, number))
-    return found
+def all_markers():
+    """[(marker line, kind, name, file, line number)] for every marker line in the example."""
+    return [
+        (f"[{kind}:{name}]", kind, name, path, number)
+        for path, text in example_files().items()
+        for kind, name, number in markers.markers(text)
+    ]
 
 
 def literalincludes():
@@ -83,7 +100,7 @@ def literalincludes():
 
 def test_the_example_has_markers_and_the_guide_has_includes():
     """Guard the tests below against passing because they found nothing to check."""
-    assert len(markers()) >= 2
+    assert len(all_markers()) >= 2
     assert len(literalincludes()) >= 1
     assert "staff/settings.py" in " ".join(example_files())
 
@@ -91,7 +108,7 @@ def test_the_example_has_markers_and_the_guide_has_includes():
 def test_each_marker_appears_once_in_the_example():
     """Sphinx takes the first line containing a marker, so a second copy would be picked silently."""
     seen = {}
-    for text, _kind, _name, path, number in markers():
+    for text, _kind, _name, path, number in all_markers():
         seen.setdefault(text, []).append(f"{path}:{number}")
     duplicates = {text: places for text, places in seen.items() if len(places) > 1}
     assert not duplicates, f"markers that appear more than once: {duplicates}"
@@ -99,7 +116,7 @@ def test_each_marker_appears_once_in_the_example():
 
 def test_each_marker_is_paired_start_before_end_in_one_file():
     starts, ends = {}, {}
-    for _text, kind, name, path, number in markers():
+    for _text, kind, name, path, number in all_markers():
         (starts if kind == "start" else ends)[name] = (path, number)
     problems = []
     for name in sorted(starts.keys() | ends.keys()):
@@ -114,6 +131,16 @@ def test_each_marker_is_paired_start_before_end_in_one_file():
     assert not problems, "\n".join(problems)
 
 
+def test_marker_text_stands_only_on_a_marker_line():
+    """A misspelt marker (`# [start:DB]`), or one after code on its line, is neither a region nor dropped."""
+    stray = [
+        f"{path}:{number}: {found!r} is no marker line (docs/_ext/markers.py: a comment of its own, a lower-case name)"
+        for path, text in example_files().items()
+        for number, found in markers.stray(text)
+    ]
+    assert not stray, "\n".join(stray)
+
+
 def test_each_marker_is_used_by_some_page():
     """A region no page shows is either dead or a page forgot it."""
     used = set()
@@ -121,14 +148,12 @@ def test_each_marker_is_used_by_some_page():
         selectors = {"start-after", "end-before", "pyobject", "lines"} & set(options)
         if not selectors and target.is_file():
             # The whole file is shown, every region with it.
-            for match in MARKER.finditer(target.read_text(encoding="utf-8")):
-                used.add((target, match.group(2)))
+            used.update((target, name) for _, name, _ in markers.markers(target.read_text(encoding="utf-8")))
         for option in ("start-after", "end-before"):
-            for match in MARKER.finditer(options.get(option, "")):
-                used.add((target, match.group(2)))
+            used.update((target, name) for _, name, _ in markers.markers(options.get(option, "")))
     unused = sorted(
         f"[{kind}:{name}] in {path}"
-        for _text, kind, name, path, _number in markers()
+        for _text, kind, name, path, _number in all_markers()
         if kind == "start" and ((ROOT / path).resolve(), name) not in used
     )
     assert not unused, "regions no page includes:\n" + "\n".join(unused)
@@ -155,15 +180,18 @@ def test_each_include_selects_a_region_of_the_file_it_names():
             continue  # reported by test_each_literalinclude_target_exists
         text = target.read_text(encoding="utf-8")
         start, end = options.get("start-after"), options.get("end-before")
+        found = {}
         for option, value in (("start-after", start), ("end-before", end)):
             if value is None:
                 continue
-            if not MARKER.search(value):
-                problems.append(f"{where}: :{option}: {value!r} is not a marker")
+            found[option] = markers.markers(value)
+            if len(found[option]) != 1:
+                problems.append(f"{where}: :{option}: {value!r} is not a marker line (docs/_ext/markers.py)")
             elif text.count(value) != 1:
                 problems.append(f"{where}: :{option}: {value!r} occurs {text.count(value)} times in the file")
-        if start and end and MARKER.search(start) and MARKER.search(end):
-            if MARKER.search(start).groups() != ("start", MARKER.search(end).group(2)):
+        if all(len(found.get(option, ())) == 1 for option in ("start-after", "end-before")):
+            (start_kind, start_name, _), (_, end_name, _) = found["start-after"][0], found["end-before"][0]
+            if (start_kind, start_name) != ("start", end_name):
                 problems.append(f"{where}: {start!r} and {end!r} are not one pair")
         if "pyobject" in options:
             tree = ast.parse(text)
@@ -216,80 +244,100 @@ def test_no_block_written_in_a_page_copies_a_file_of_the_example():
     assert not copies, "\n".join(copies)
 
 
-# --- What steps 1, 2 and 5 say the reader will see ----------------------------
+# --- Shown whole ---------------------------------------------------------------
 
 
-def test_step_1_procfile_has_a_gunicorn_web_process_and_a_migrating_release():
-    commands = procfile_commands(ROOT)
-    assert set(commands) == {"web", "release"}, commands
-    web = commands["web"].split()
-    assert web[0] == "gunicorn", commands["web"]
-    config = ROOT / web[web.index("--config") + 1]
-    assert config.is_file(), f"the web process's --config names {config}, which does not exist"
-    chdir = ROOT / web[web.index("--chdir") + 1] if "--chdir" in web else ROOT
-    module, _, attribute = web[-1].partition(":")
-    wsgi = chdir / (module.replace(".", "/") + ".py")
-    assert wsgi.is_file(), f"the web process loads {web[-1]}, but {wsgi} does not exist"
-    defined = {
-        target.id
-        for node in ast.walk(ast.parse(wsgi.read_text()))
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    assert (attribute or "application") in defined, f"{wsgi} defines no {attribute or 'application'}"
-    assert re.search(r"manage\.py migrate\b", commands["release"]), commands["release"]
+@pytest.fixture(scope="module")
+def startproject(tmp_path_factory):
+    """The project `django-admin startproject staff` writes, with the Django the tests run on."""
+    folder = tmp_path_factory.mktemp("startproject")
+    subprocess.run([sys.executable, "-m", "django", "startproject", "staff", str(folder)], check=True)
+    return folder
 
 
-def git(*args):
-    result = subprocess.run(
-        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    return result
-
-
-def test_step_2_git_tracks_every_file_heroku_needs():
-    needed = ["Procfile", "requirements.txt", "runtime.txt", "example/manage.py", "example/staff/wsgi.py"]
-    tracked = tracked_files(ROOT, needed)
-    assert sorted(tracked) == sorted(needed), f"step 2 says git tracks {needed}; git tracks {tracked}"
-
-
-def test_step_2_the_build_finds_example_manage_py():
-    """The buildpack's search: find . -maxdepth 3 -name manage.py, shallowest first."""
-    found = sorted(
-        (len(path.relative_to(ROOT).parts), path.relative_to(ROOT).as_posix())
-        # Three levels deep, as -maxdepth 3: no walk through .nox's environments.
-        for pattern in ("manage.py", "*/manage.py", "*/*/manage.py")
-        for path in ROOT.glob(pattern)
-        if not {".nox", ".venv", "venv", "node_modules"} & set(path.relative_to(ROOT).parts)
-    )
-    assert found and found[0][1] == "example/manage.py", found
-
-
-@pytest.mark.parametrize("path", [".env", ".venv/", "example/db.sqlite3", "example/staticfiles/"])
-def test_step_2_gitignore_keeps_local_state_out(path):
-    result = git("check-ignore", path)
-    assert result.stdout.strip() == path, (
-        f"step 2 says `git check-ignore` prints {path}; it printed {result.stdout!r} "
-        f"(exit {result.returncode}) {result.stderr}"
-    )
-
-
-def test_step_5_hashed_names_in_the_guide_are_what_collectstatic_makes():
-    """ManifestStaticFilesStorage names a file with the first 12 hex digits of its content's MD5."""
-    static = EXAMPLE / "static"
-    mentioned = set()
+def shown_lines():
+    """{file: the set of its lines some page shows}, as Sphinx reads each include."""
+    shown = {}
     for page in GUIDE:
-        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", page.text):
-            mentioned.add((page.name, match.group(1), match.group(2), match.group(3)))
-    assert mentioned, "step 5 shows a hashed file name; none was found in the pages"
+        for block in page.includes():
+            if block.target.is_file():
+                part = block.shown()
+                shown.setdefault(block.target, set()).update(range(part.first, part.last + 1))
+    return shown
+
+
+def test_every_setting_of_a_file_shown_in_regions_is_on_a_page(startproject):
+    """What the repository deploys is what the pages teach: no setting hides outside every shown region.
+
+    A top-level statement passes when its lines are shown, when startproject
+    writes it as it stands (the reader has it), when it sets a setting to
+    Django's own default, when NOT_SHOWN names it with the page's sentence
+    saying why, or when each statement of its body passes.
+    """
+    text = " ".join(" ".join(prose.text.split()) for page in GUIDE for prose in page.prose())
+    for sentence in [UNCHANGED_FROM_STARTPROJECT, *NOT_SHOWN.values()]:
+        assert sentence in text, f"no page says {sentence!r}: put it back, or update this test with the page"
+    shown = shown_lines()
+    in_regions = sorted({b.target for p in GUIDE for b in p.includes() if REGION_OPTIONS & set(b.options)})
     problems = []
-    for page, stem, digest, suffix in sorted(mentioned):
-        sources = list(static.rglob(f"{stem}.{suffix}"))
-        if len(sources) != 1:
-            problems.append(f"docs/{page}: {stem}.{digest}.{suffix} matches {len(sources)} files in example/static")
-            continue
-        actual = hashlib.md5(sources[0].read_bytes()).hexdigest()[:12]
-        if actual != digest:
-            problems.append(f"docs/{page}: {stem}.{digest}.{suffix}, but collectstatic now makes {stem}.{actual}.{suffix}")
+    for path in [path for path in in_regions if path.suffix == ".py"]:
+        name = path.relative_to(ROOT).as_posix()
+        theirs = startproject / path.relative_to(EXAMPLE)
+        written = {ast.dump(n) for n in ast.walk(ast.parse(theirs.read_text()))} if theirs.is_file() else set()
+
+        values = example_values.settings(path)[1] if path.name == "settings.py" else {}
+
+        def passes(node):
+            lines = set(range(node.lineno, node.end_lineno + 1))
+            names = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
+            named = any((name, n) in NOT_SHOWN for n in names)
+            # Django's own default, which a newer startproject leaves out (DEFAULT_AUTO_FIELD in 6.0).
+            default = names and all(n in values and values[n] == getattr(global_settings, n, None) for n in names)
+            bodies = [getattr(node, part, []) for part in ("body", "orelse", "handlers", "finalbody")]
+            children = [child for body in bodies for child in body]
+            return lines <= shown[path] or ast.dump(node) in written or named or default or children and all(map(passes, children))
+
+        tree = ast.parse(path.read_text())
+        body = tree.body[1:] if ast.get_docstring(tree) else tree.body
+        problems += [f"{name}:{node.lineno}: {ast.unparse(node).splitlines()[0]}" for node in body if not passes(node)]
+    assert not problems, "settings no page shows (show them in a region, or say on a page why not):\n" + "\n".join(problems)
+
+
+def quoted_settings(page):
+    """[(line, literal, name, value, [files it may be a setting of])]: ``name = value`` literals, and the
+    ``name = value`` lines a command given ``--config FILE`` prints (gunicorn's --print-config)."""
+    files = sorted({b.target for b in page.includes() if b.target.suffix == ".py" and b.target.is_relative_to(EXAMPLE)})
+    found = []
+    for line, literal in page.literals():
+        quoted = re.fullmatch(r"(\w+)( = |=)(.+)", literal)
+        if quoted and literal not in OTHER_VALUES:
+            name = quoted[1] + ("=" if quoted[2] == "=" else "")  # name= is a keyword argument
+            found.append((line, literal, name, quoted[3], files))
+    for block in page.blocks:
+        for command in block.commands():
+            words = command.words()
+            if "--config" in words:
+                config = [ROOT / words[words.index("--config") + 1]]
+                for number, printed in enumerate(command.output, start=command.line + 1):
+                    shown = re.fullmatch(r"(\w+) += (.*)", printed.strip())
+                    if shown:
+                        found.append((number, printed.strip(), shown[1], shown[2], config))
+    return found
+
+
+def test_each_setting_a_page_quotes_is_the_example_value():
+    """``timeout = 20`` on a page is the value of the file it shows, as set with no config var."""
+    problems, checked = [], 0
+    for page in GUIDE:
+        for line, literal, name, value, files in quoted_settings(page):
+            for path in files:
+                spec = f"{path.relative_to(EXAMPLE).as_posix()}:{name}"
+                try:
+                    actual = example_values.rendered(example_values.example_value(spec))
+                except ValueError:
+                    continue  # not a setting of this file, or one only gunicorn computes (bind)
+                checked += 1
+                if value.strip("\"'") != actual:
+                    problems.append(f"docs/{page.name}:{line}: {literal!r}, but {spec} is {actual}")
+    assert checked, "no page quotes a setting as ``name = value``: update this test with the pages"
     assert not problems, "\n".join(problems)

@@ -7,10 +7,11 @@ project. The build renders it as a sentence above the block ("In
 keeps it, parsed, on the block's node, where ``nox -s walk`` reads it from the
 built pages and does exactly that to a project of another name.
 
-It also drops the marker comments (``# [start:NAME]``, ``{# [end:NAME] #}``)
-from every included text, so a whole-file include never shows them to a
-reader who would copy them, and it fails the build (a warning, and every
-build runs with -W) when marker text reaches a built HTML page anyway.
+It also drops the marker lines (docs/_ext/markers.py, the one definition of
+a marker) from every included text, so a whole-file include never shows
+them to a reader who would copy them, and it fails the build (a warning,
+and every build runs with -W) when an included text holds marker-like text
+that is no marker line, or when a marker reaches a built HTML page anyway.
 
 docs/maintainers.rst lists the forms of ``:place:``.
 """
@@ -18,18 +19,13 @@ docs/maintainers.rst lists the forms of ``:place:``.
 import re
 from pathlib import Path
 
+import markers
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.directives.code import LiteralInclude
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
-
-# A line that is nothing but a marker comment, in Python, shell or a Django template.
-MARKER_LINE = re.compile(r"^[ \t]*(?:#|\{#)[ \t]*\[(?:start|end):[\w-]+\][ \t]*(?:#\})?[ \t]*\n?", re.M)
-# Marker text anywhere in a built page. Lower-case names only, so the
-# maintainers page can write the pattern itself as [start:NAME].
-MARKER_TEXT = re.compile(r"\[(?:start|end):[a-z0-9][a-z0-9_-]*\]")
 
 # The forms of :place:. Each maps to the sentence shown above the block;
 # {file} is the caption, {name}, {other}, {text} the words after the form.
@@ -89,7 +85,13 @@ class PlacedLiteralInclude(LiteralInclude):
         block = next(iter(result[0].findall(nodes.literal_block)), None) if result else None
         if block is None:  # the include failed; Sphinx has warned already
             return result
-        text = MARKER_LINE.sub("", block.rawsource)
+        text = markers.strip(block.rawsource)
+        for number, found in markers.stray(text):
+            logger.warning(
+                f"{self.arguments[0]} holds {found!r} (line {number} of what the page shows), which is "
+                "no marker line (docs/_ext/markers.py): a reader would copy it",
+                location=(self.env.docname, self.lineno),
+            )
         block.rawsource = text
         block.children = [nodes.Text(text)]
         on_step_page = self.env.docname.startswith("steps/")
@@ -130,7 +132,7 @@ def no_marker_text_in_built_pages(app, exception):
         # an include) names markers on purpose; no reader copies it into a file.
         html = re.sub(r'<div class="highlight-rst notranslate">.*?</pre></div>', "", html, flags=re.S)
         text = re.sub(r"<[^>]+>", "", html)
-        for found in sorted(set(MARKER_TEXT.findall(text))):
+        for found in sorted({match.group() for match in markers.MARKER.finditer(text)}):
             logger.warning(
                 f"the built page {page.relative_to(outdir)} shows the marker text {found!r}: "
                 "a reader would copy it"

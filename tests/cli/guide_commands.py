@@ -29,7 +29,6 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 import heroku_plans  # noqa: E402
-from docutils import nodes  # noqa: E402
 from heroku_cli import HerokuCLI  # noqa: E402
 from pages import PROMPTS, guide_pages, read_page  # noqa: E402
 
@@ -149,8 +148,9 @@ class Finder:
     def read_page(self, page_path):
         page = read_page(page_path)
         self.order.setdefault(page.path, len(self.order))
-        self.texts.append((page.path, page.text, page.path))
         for block in page.blocks:
+            if block.lines:
+                self.texts.append((block.source, block.lines[0][0], block.text, page.path))
             if block.language in PROMPTS:
                 for command in block.commands():
                     self.add(block.source, command.line, command.text, page.path, "command")
@@ -160,11 +160,13 @@ class Finder:
                 self.problems.append(Problem(block.source, block.line, block.argument, "included file does not exist", page.path))
             elif block.lines:  # output, a message, a file tree: running text
                 self.running_text(block.source, block.text, [line for line, _ in block.lines], page.path)
-        for paragraph in page.doctree.findall(lambda node: isinstance(node, (nodes.paragraph, nodes.title))):
-            if paragraph.line:
-                # docutils gives a title the line of its underline.
-                line = paragraph.line - isinstance(paragraph, nodes.title)
-                self.running_text(Path(paragraph.source or page.path), paragraph.rawsource, [line], page.path)
+        for prose in page.prose():
+            self.texts.append((prose.source, prose.line, prose.text, page.path))
+            for line, literal in prose.literals:
+                body = re.sub(r"^\$\s+", "", literal)
+                if re.match(r"heroku\s+\S", body):  # ``heroku`` alone is often the git remote
+                    self.add(prose.source, line, body, page.path)
+            self.running_text(prose.source, prose.outside_literals, [prose.line], page.path, spans=False)
 
     def read_file(self, path, page, language):
         if path in self.seen:
@@ -172,7 +174,7 @@ class Finder:
         self.seen.add(path)
         self.order.setdefault(path, len(self.order))
         text = path.read_text(encoding="utf-8")
-        self.texts.append((path, text, page))
+        self.texts.append((path, 1, text, page))
         if language == "python" or path.suffix == ".py":
             self.python(path, text, page)
         else:
@@ -204,8 +206,9 @@ class Finder:
                     else:
                         self.running_text(path, line, [row], page)
 
-    def running_text(self, path, text, rows, page):
-        """Code spans that hold a heroku command, then `heroku WORD ...` in the sentences.
+    def running_text(self, path, text, rows, page, spans=True):
+        """Code spans that hold a heroku command (in a file's comments: a page's are its literals), then
+        `heroku WORD ...` in the sentences.
 
         rows: the source line of each line of `text` (or of the first; the rest follow).
         """
@@ -215,7 +218,7 @@ class Finder:
             return rows[index] if index < len(rows) else rows[0] + index
 
         masked = text
-        for match in CODE_SPAN.finditer(text):
+        for match in CODE_SPAN.finditer(text) if spans else []:
             body = re.sub(r"^\$\s+", "", " ".join(match["body"].split()))
             if re.match(r"heroku\s+\S", body):  # ``heroku`` alone is often the git remote
                 self.add(path, line_of(match.start("body")), body, page)
@@ -320,8 +323,8 @@ PLAN_MENTION = re.compile(r"(?<![\w-])(?P<service>[a-z][a-z0-9-]*):(?P<plan>[a-z
 def plan_mentions(texts):
     """SERVICE:PLAN written anywhere in the guide's sources, for the services heroku_plans.py lists."""
     return [
-        (path, text.count("\n", 0, match.start()) + 1, match.group(0), page)
-        for path, text, page in texts
+        (path, first + text.count("\n", 0, match.start()), match.group(0), page)
+        for path, first, text, page in texts
         for match in PLAN_MENTION.finditer(text)
         if match["service"] in heroku_plans.PLANS
     ]

@@ -1,69 +1,82 @@
-"""Values the pages quote from the example, read from the pages and compared with the example.
+"""What the pages say of the example and the repository, read from the pages and compared with them.
 
 A page that says what the example sets or prints (a count, a limit, a
 duration, a list of names) must change when the example does. Values that
 can be rendered at build time come from the example through the docs'
-``:example:`` role; the rest are read here from the page's text and checked
-against the example's settings, files and output, so that changing the value
-in the example alone fails this test.
+``:example:`` role; the rest are read here from the page's prose and shown
+outputs (tests/pages.py) and checked against the example's settings, files
+and output, so that changing the value in the example alone fails this
+test. The last tests check, against the repository itself, what steps 1, 2
+and 5 tell the reader they will see.
 """
 
+import ast
+import hashlib
 import json
 import re
 import subprocess
 import sys
+from functools import cache
 
 import django
+import pytest
 from django.conf import settings
-from heroku import production_config_vars
-from pages import DOCS, ROOT, read_page
+from heroku import procfile_commands, production_config_vars, tracked_files
+from pages import DOCS, ROOT, read_guide, read_page
 
 EXAMPLE = ROOT / "example"
 PINNED_DJANGO = re.search(r"^Django==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M | re.I).group(1)
 
 
-def page(name):
-    return read_page(DOCS / name).text
+@cache
+def prose(name):
+    """The page's running text as a reader reads it (tests/pages.py), whitespace collapsed."""
+    return " ".join(" ".join(part.text.split()) for part in read_page(DOCS / name).prose())
 
 
-def quoted(pattern, *names):
-    """Every match of `pattern` in the named pages, as (page, match); at least one."""
-    found = [(name, match) for name in names for match in re.finditer(pattern, page(name), re.M)]
+@cache
+def commands(name):
+    """The page's console commands, each with the output it shows."""
+    return [command for block in read_page(DOCS / name).blocks for command in block.commands()]
+
+
+def quoted(pattern, *names, outputs=False):
+    """Every match of `pattern` in the named pages' prose (or shown outputs), as (page, match); at least one."""
+    texts = [
+        (name, text) for name in names
+        for text in ([line for c in commands(name) for line in c.output] if outputs else [prose(name)])
+    ]
+    found = [(name, match) for name, text in texts for match in re.finditer(pattern, text)]
     assert found, f"no page of {names} quotes {pattern!r}: update this test with the page"
     return found
 
 
 def test_the_silenced_check_count_is_the_settings_count():
     expected = len(settings.SILENCED_SYSTEM_CHECKS)
-    for name, match in quoted(
-        r"System check identified no issues \((\d+) silenced\)\.",
-        "steps/03-settings.rst", "steps/10-deploy.rst",
-    ):
+    pattern = r"System check identified no issues \((\d+) silenced\)\."
+    pages = ("steps/03-settings.rst", "steps/10-deploy.rst")
+    for name, match in quoted(pattern, *pages, outputs=True) + quoted(r"\((\d+) silenced\)", *pages):
         assert int(match[1]) == expected, f"{name} says {match[0]!r}; the settings silence {expected}"
 
 
 def test_the_connection_lifetime_on_the_pages_is_the_settings_one():
     lifetime = settings.DATABASES["default"]["CONN_MAX_AGE"]
-    for name, match in quoted(r"^\s+sqlite (\d+) True$", "steps/04-database.rst"):
+    for name, match in quoted(r"^\s*sqlite (\d+) True$", "steps/04-database.rst", outputs=True):
         assert int(match[1]) == lifetime, f"{name}: {match[0].strip()!r}, CONN_MAX_AGE is {lifetime}"
     words = {600: "ten minutes", 300: "five minutes", 60: "one minute"}
     for name in ("steps/04-database.rst", "steps/11-run-the-app.rst"):
-        assert words.get(lifetime, f"{lifetime} seconds") in " ".join(page(name).split()), (
+        assert words.get(lifetime, f"{lifetime} seconds") in prose(name), (
             f"{name} does not say {words.get(lifetime)!r} for CONN_MAX_AGE={lifetime}"
         )
 
 
 def test_the_hsts_header_on_the_pages_is_the_settings_one():
     seconds = settings.SECURE_HSTS_SECONDS
-    for name, match in quoted(r"Strict-Transport-Security: max-age=(\d+)", "steps/09-test-locally.rst"):
+    pattern = r"Strict-Transport-Security: max-age=(\d+)"
+    for name, match in quoted(pattern, "steps/09-test-locally.rst", outputs=True):
         assert int(match[1]) == seconds, f"{name}: {match[0]!r}, SECURE_HSTS_SECONDS is {seconds}"
     if seconds == 365 * 24 * 3600:
-        assert "here a year" in " ".join(page("steps/03-settings.rst").split())
-
-
-def test_the_default_mail_port_on_the_troubleshooting_page_is_the_settings_one():
-    (name, match), = quoted(r"Unset, the example uses (\d+)\.", "troubleshooting.rst")
-    assert int(match[1]) == settings.EMAIL_PORT
+        assert "here a year" in prose("steps/03-settings.rst")
 
 
 def key_accepted(length):
@@ -87,7 +100,7 @@ def test_the_sample_staff_on_the_pages_are_the_fixture():
     names = [record["fields"]["name"] for record in fixture]
     sentence = ", ".join(names[:-1]) + " and " + names[-1]
     for name in ("steps/09-test-locally.rst", "steps/10-deploy.rst"):
-        assert sentence in " ".join(page(name).split()), f"{name} does not list {sentence!r}"
+        assert sentence in prose(name), f"{name} does not list {sentence!r}"
 
 
 def test_the_frozen_versions_on_the_requirements_page_are_the_pins():
@@ -95,11 +108,11 @@ def test_the_frozen_versions_on_the_requirements_page_are_the_pins():
         line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
         if "==" in line and not line.lstrip().startswith("#")
     )
-    blocks = re.findall(r"pip freeze\n((?:\s+\S+==\S+\n)+)", page("steps/07-requirements.rst"))
-    assert len(blocks) == 2, blocks
-    for block in blocks:
+    shown = [c.output for c in commands("steps/07-requirements.rst") if c.text.endswith("pip freeze") and c.output]
+    assert len(shown) == 2, shown  # the Linux and macOS tab and the Windows tab
+    for output in shown:
         # pip freeze names packages without their extras: psycopg[binary] is psycopg.
-        assert sorted(line.strip() for line in block.splitlines()) == sorted(
+        assert sorted(line.strip() for line in output if line.strip()) == sorted(
             re.sub(r"\[.*?\]", "", pin) for pin in pins
         )
 
@@ -110,7 +123,7 @@ def test_the_collectstatic_counts_on_the_pages_are_what_collectstatic_prints(col
     assert printed, collectstatic_printed
     for name, match in quoted(
         r"(\d+) static files copied to '[^']*', (\d+) post-processed\.",
-        "steps/05-static-files.rst", "steps/10-deploy.rst",
+        "steps/05-static-files.rst", "steps/10-deploy.rst", outputs=True,
     ):
         # The admin's files are most of the count: it holds for the Django release requirements.txt pins.
         if django.get_version() == PINNED_DJANGO:
@@ -120,14 +133,96 @@ def test_the_collectstatic_counts_on_the_pages_are_what_collectstatic_prints(col
 
 
 def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
-    (name, command), = quoted(r'^\s+\$ DATABASE_URL="([^"]+)" python example/manage.py check$', "steps/04-database.rst")
-    shown = re.findall(r"^\s+(Configuration error: DATABASE_URL .*)$", page("steps/04-database.rst"), re.M)
+    (typo,) = [c for c in commands("steps/04-database.rst") if c.words()[:1] and c.words()[0].startswith("DATABASE_URL=")]
+    url = typo.words()[0].partition("=")[2]
+    assert typo.words()[1:] == ["python", "example/manage.py", "check"], typo.text
+    shown = [line for c in commands("steps/04-database.rst") for line in c.output if line.startswith("Configuration error:")]
     assert shown, "step 4 shows no configuration error"
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=EXAMPLE,
-        env={**production_config_vars(DATABASE_URL=command[1]), "PATH": "/usr/bin:/bin"},
+        env={**production_config_vars(DATABASE_URL=url), "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, timeout=60,
     )
     for line in shown:  # the Linux and macOS tab and the Windows tab
-        assert result.stderr.strip() == line, f"{name} shows {line!r}; the example prints {result.stderr!r}"
+        assert result.stderr.strip() == line, f"step 4 shows {line!r}; the example prints {result.stderr!r}"
+
+
+# --- What steps 1, 2 and 5 say the reader will see ----------------------------
+
+
+def test_step_1_procfile_has_a_gunicorn_web_process_and_a_migrating_release():
+    commands = procfile_commands(ROOT)
+    assert set(commands) == {"web", "release"}, commands
+    web = commands["web"].split()
+    assert web[0] == "gunicorn", commands["web"]
+    config = ROOT / web[web.index("--config") + 1]
+    assert config.is_file(), f"the web process's --config names {config}, which does not exist"
+    chdir = ROOT / web[web.index("--chdir") + 1] if "--chdir" in web else ROOT
+    module, _, attribute = web[-1].partition(":")
+    wsgi = chdir / (module.replace(".", "/") + ".py")
+    assert wsgi.is_file(), f"the web process loads {web[-1]}, but {wsgi} does not exist"
+    defined = {
+        target.id
+        for node in ast.walk(ast.parse(wsgi.read_text()))
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    assert (attribute or "application") in defined, f"{wsgi} defines no {attribute or 'application'}"
+    assert re.search(r"manage\.py migrate\b", commands["release"]), commands["release"]
+
+
+def git(*args):
+    result = subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return result
+
+
+def test_step_2_git_tracks_every_file_heroku_needs():
+    needed = ["Procfile", "requirements.txt", "runtime.txt", "example/manage.py", "example/staff/wsgi.py"]
+    tracked = tracked_files(ROOT, needed)
+    assert sorted(tracked) == sorted(needed), f"step 2 says git tracks {needed}; git tracks {tracked}"
+
+
+def test_step_2_the_build_finds_example_manage_py():
+    """The buildpack's search: find . -maxdepth 3 -name manage.py, shallowest first."""
+    found = sorted(
+        (len(path.relative_to(ROOT).parts), path.relative_to(ROOT).as_posix())
+        # Three levels deep, as -maxdepth 3: no walk through .nox's environments.
+        for pattern in ("manage.py", "*/manage.py", "*/*/manage.py")
+        for path in ROOT.glob(pattern)
+        if not {".nox", ".venv", "venv", "node_modules"} & set(path.relative_to(ROOT).parts)
+    )
+    assert found and found[0][1] == "example/manage.py", found
+
+
+@pytest.mark.parametrize("path", [".env", ".venv/", "example/db.sqlite3", "example/staticfiles/"])
+def test_step_2_gitignore_keeps_local_state_out(path):
+    result = git("check-ignore", path)
+    assert result.stdout.strip() == path, (
+        f"step 2 says `git check-ignore` prints {path}; it printed {result.stdout!r} "
+        f"(exit {result.returncode}) {result.stderr}"
+    )
+
+
+def test_step_5_hashed_names_in_the_guide_are_what_collectstatic_makes():
+    """ManifestStaticFilesStorage names a file with the first 12 hex digits of its content's MD5."""
+    static = EXAMPLE / "static"
+    mentioned = set()
+    for page in read_guide():
+        texts = [prose.text for prose in page.prose()] + [block.text for block in page.blocks]
+        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", "\n".join(texts)):
+            mentioned.add((page.name, match.group(1), match.group(2), match.group(3)))
+    assert mentioned, "step 5 shows a hashed file name; none was found in the pages"
+    problems = []
+    for page, stem, digest, suffix in sorted(mentioned):
+        sources = list(static.rglob(f"{stem}.{suffix}"))
+        if len(sources) != 1:
+            problems.append(f"docs/{page}: {stem}.{digest}.{suffix} matches {len(sources)} files in example/static")
+            continue
+        actual = hashlib.md5(sources[0].read_bytes()).hexdigest()[:12]
+        if actual != digest:
+            problems.append(f"docs/{page}: {stem}.{digest}.{suffix}, but collectstatic now makes {stem}.{actual}.{suffix}")
+    assert not problems, "\n".join(problems)

@@ -26,6 +26,7 @@ happened.
 
 import ast
 import contextlib
+import functools
 import http.client
 import os
 import queue
@@ -33,20 +34,15 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import textwrap
 import threading
 import time
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from heroku.processes import process_group
 from pages import DOCS, read_page
-
-sys.path.insert(0, str(DOCS / "_ext"))
-from placement import MARKER_LINE, parse_placement  # noqa: E402  (the build's own parser)
-from sphinx.directives.code import LiteralIncludeReader  # noqa: E402
+from placement import parse_placement  # the build's own parser (docs/_ext, put on the path by pages)
 
 STEPS = sorted((DOCS / "steps").glob("*.rst"))
 LINUX_TAB = "Linux and macOS"
@@ -113,7 +109,7 @@ def output_matches(shown, printed):
     while printed and not printed[0]:  # collectstatic starts with an empty line
         printed.pop(0)
 
-    @_memo
+    @functools.cache
     def match(i, j):
         if i == len(shown):
             return j == len(printed)
@@ -124,29 +120,11 @@ def output_matches(shown, printed):
     return match(0, 0)
 
 
-def _memo(function):
-    cache = {}
-
-    def wrapper(*args):
-        if args not in cache:
-            cache[args] = function(*args)
-        return cache[args]
-
-    return wrapper
-
-
 def show_difference(shown, printed):
     return "the page shows:\n    " + "\n    ".join(shown) + "\nthe command printed:\n    " + "\n    ".join(printed or ["(nothing)"])
 
 
 # --- file blocks ---
-
-
-def block_text(block):
-    """The lines of a literalinclude as the built page shows them: Sphinx's reader, markers dropped."""
-    options = {k: v for k, v in block.options.items() if k in ("start-after", "end-before", "start-at", "end-at", "pyobject")}
-    text, _ = LiteralIncludeReader(str(block.target), options, types.SimpleNamespace(source_encoding="utf-8-sig")).read()
-    return MARKER_LINE.sub("", text)
 
 
 def _assignment(tree, name, where, path):
@@ -175,7 +153,7 @@ def place(block, shape, repository, where):
         return None
     file = substitute(block.caption.split(" (")[0], shape)
     path = Path(repository, file)
-    text = substitute(block_text(block), shape)
+    text = substitute(block.shown().text, shape)
     if not text.endswith("\n"):
         text += "\n"
     action = placement["action"]

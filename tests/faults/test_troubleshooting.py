@@ -1,16 +1,24 @@
-"""Each configuration mistake docs/troubleshooting.rst lists, made for real, gives the message the page shows.
+"""Every troubleshooting row this machine can reproduce, made for real, gives what docs/troubleshooting.rst shows.
 
 The expected messages are read from the page itself (tests/pages.py): from
 the ``.. code-block:: text`` blocks (and inline literals) of the row's
-section, found by its label. Change a message in the settings without changing the
-page, or the other way round, and a test here fails. The mistakes are made
-with the very values the page shows (DJANGO_DEBUG='maybe', 'postgress://',
-www.example.com, https://app.example.com).
+section, found by its label. Change a message in the settings without
+changing the page, or the other way round, and a test here fails. The
+mistakes are made with the very values the page shows (DJANGO_DEBUG='maybe',
+'postgress://', www.example.com, https://app.example.com), on this
+repository built as Heroku builds it. Rows that need a PostgreSQL cluster
+and a web dyno of their own are marked ``cluster`` (``-m "not cluster"``
+leaves them out); the configuration mistakes are named ``bad_config``. Rows
+only Heroku can produce (R10, R14) are not reproduced: the page says where
+their messages come from; the build's refusals are tests/smoke's; too many
+connections is test_connection_budget.py's.
 """
 
 import re
+import shlex
 import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from heroku import HTTPS, build_environment, dyno_environment, one_off, production_config_vars, unused_port
@@ -86,7 +94,7 @@ BOOT_MISTAKES = {
 
 
 @pytest.mark.parametrize("mistake", BOOT_MISTAKES.values(), ids=BOOT_MISTAKES.keys())
-def test_boot_mistake_message(mistake, slug):
+def test_bad_config_boot_message(mistake, slug):
     """The page's message, whole, from the build, from a one-off dyno, and from a booting web dyno."""
     expected = documented(mistake.label, mistake.starts_with)
     # A dyno has DATABASE_URL once Heroku Postgres is attached (nothing here connects to it).
@@ -127,7 +135,8 @@ def test_boot_mistake_message(mistake, slug):
 # Mistakes that boot fine and show on a request.
 
 
-def test_host_not_in_allowed_hosts(database, web_dyno):
+@pytest.mark.cluster
+def test_bad_config_host_not_in_allowed_hosts(database, web_dyno):
     """A custom domain missing from DJANGO_ALLOWED_HOSTS: a bare 400, and the page's log line."""
     expected = documented("troubleshooting-disallowed-host", "ERROR django.security.DisallowedHost")
     host = re.search(r"Invalid HTTP_HOST header: '([^']+)'", expected).group(1)
@@ -142,7 +151,8 @@ def test_host_not_in_allowed_hosts(database, web_dyno):
         assert server.request("GET", "/", headers={**HTTPS, "Host": host})[0] == 200
 
 
-def test_cross_origin_form_post(database, web_dyno):
+@pytest.mark.cluster
+def test_bad_config_cross_origin_form_post(database, web_dyno):
     """A form posted from another origin: 403 with the page's text, and the page's log line; then the fix."""
     expected = documented("troubleshooting-csrf", "WARNING django.security.csrf")
     origin, path = re.search(r"Origin checking failed - (\S+) does not.*\): (\S+)$", expected).groups()
@@ -188,6 +198,7 @@ def follow_redirects(server, path, limit=5):
     return chain
 
 
+@pytest.mark.cluster
 @pytest.mark.parametrize(
     ("settings_module", "forwarded_allow_ips", "loops"),
     [
@@ -198,7 +209,7 @@ def follow_redirects(server, path, limit=5):
         pytest.param("settings_without_proxy_ssl_header", "*", False, id="without-header-gunicorn-trusts"),
     ],
 )
-def test_redirect_loop(database, web_dyno, settings_module, forwarded_allow_ips, loops):
+def test_bad_config_redirect_loop(database, web_dyno, settings_module, forwarded_allow_ips, loops):
     """SECURE_SSL_REDIRECT without SECURE_PROXY_SSL_HEADER: the same path answered with 301 again and again.
 
     On Heroku the router's address is not 127.0.0.1, which gunicorn trusts by
@@ -218,3 +229,60 @@ def test_redirect_loop(database, web_dyno, settings_module, forwarded_allow_ips,
         assert log.count('"GET /staff/1/rate/ HTTP/1.1" 301') >= 5, log
     else:
         assert chain == [(200, "/staff/1/rate/")], chain
+
+
+# Rows a one-off dyno reproduces.
+
+
+def on_a_dyno(slug, words, tmp_path, **config):
+    """`heroku run` of a command (a list of words) with a throwaway SQLite database; the CompletedProcess."""
+    config = production_config_vars(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", **config)
+    return one_off(slug, shlex.join(words), config)
+
+
+def django_shell(code):
+    return ["python", "example/manage.py", "shell", "-c", code]
+
+
+def test_missing_manifest_entry_is_the_pages_message(slug, tmp_path):
+    """A build whose collectstatic did not run: {% static %} fails with the page's ValueError."""
+    (expected,) = [b.text.strip() for b in PAGE.section("troubleshooting-manifest-entry").blocks(PAGE) if b.language == "text"]
+    name = re.search(r"entry for '([^']+)'", expected).group(1)
+    # An empty STATIC_ROOT holds no staticfiles.json: nothing was collected.
+    # override_settings makes Django build the storage afresh, and it reads the manifest then.
+    code = (
+        "from django.templatetags.static import static; from django.test import override_settings\n"
+        f"with override_settings(STATIC_ROOT={str(tmp_path)!r}): static({name!r})"
+    )
+    result = on_a_dyno(slug, django_shell(code), tmp_path)
+    assert result.returncode != 0 and result.stderr.strip().splitlines()[-1] == expected, result.stderr
+
+
+def test_findstatic_finds_the_file_the_page_names(slug, tmp_path):
+    section = PAGE.section("troubleshooting-manifest-entry")
+    (words,) = [
+        command.words() for block in section.blocks(PAGE) for command in block.commands()
+        if command.text.startswith("python example/manage.py findstatic ")
+    ]
+    result = on_a_dyno(slug, words, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"Found '{words[3]}' here:" in result.stdout
+    assert str(slug.path / Path(slug.manage_py).parent / "static" / words[3]) in result.stdout
+
+
+def test_no_such_table_without_migrate(slug, tmp_path):
+    """A database nobody migrated: the page's 'no such table' (SQLite)."""
+    assert "no such table" in PAGE.section("troubleshooting-release").literals()
+    code = "from calibration.models import StaffMember; print(StaffMember.objects.count())"
+    result = on_a_dyno(slug, django_shell(code), tmp_path)
+    assert result.returncode != 0
+    assert "no such table: calibration_staffmember" in result.stderr
+
+
+def test_the_default_mail_port_is_the_pages(slug, tmp_path):
+    """The e-mail row's "Unset, the example uses 587.", against the app with EMAIL_PORT unset."""
+    text = " ".join(PAGE.section("troubleshooting-email-port").text.split())
+    result = on_a_dyno(slug, django_shell("from django.conf import settings; print(settings.EMAIL_PORT)"), tmp_path)
+    assert result.returncode == 0, result.stderr
+    # The last line: Django 5.2's shell first says how many objects it imported.
+    assert f"Unset, the example uses {result.stdout.split()[-1]}." in text, text
