@@ -24,7 +24,8 @@ from pathlib import Path
 # their source, and statements proven by a check; flow_diagrams.py: step 1's diagrams;
 # placement.py: where each file block goes, and no marker text shown;
 # reading_budget.py: the words before the first push, counted and capped;
-# admonition_titles.py: no box headed only "Note" or "Warning").
+# admonition_titles.py: no box headed only "Note" or "Warning";
+# repository.py: this repository's address, for the Deploy to Heroku button).
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 extensions = [
@@ -39,7 +40,14 @@ extensions = [
     "placement",
     "reading_budget",
     "admonition_titles",
+    "repository",
 ]
+
+# MAINTAINERS: set this to the repository's public address (a GitHub URL, as
+# Heroku's button needs it) before publishing. repository.py writes it
+# wherever a page says |repository_url|: the Deploy to Heroku button and the
+# clone command of deploy-the-example.rst. Nothing else holds the address.
+repository_url = "https://github.com/OWNER/REPOSITORY"
 
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.
 nitpicky = True
