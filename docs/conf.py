@@ -90,8 +90,14 @@ checked_software = {
     "postgresql": "PostgreSQL 15",
 }
 
-# reading_budget.py: at most this many words before the first `git push heroku`.
+# reading_budget.py: at most this many words before the first `git push heroku`,
+# and each group of pages within its share (docname patterns, fnmatch).
 reading_budget_words = 4000
+reading_budget_shares = [
+    ("the home page", ["index"], 600),
+    ("steps 1 to 5", ["steps/0[1-5]-*"], 1900),
+    ("steps 6 to 10", ["steps/0[6-9]-*", "steps/10-*"], 1400),
+]
 
 # Until the rewritten step pages are merged (branches pagesA and pagesB), the
 # old pages' 13,000 words and untitled boxes are printed by the build without

@@ -18,11 +18,15 @@ a link counts as the words it shows):
   (``:place:`` other than ``reference``).
 
 The build prints the figures per page and in total, and warns (so
-``sphinx-build -W`` fails) when the words exceed ``reading_budget_words``.
+``sphinx-build -W`` fails) when the words exceed ``reading_budget_words``,
+or the words of a group of pages exceed its share in
+``reading_budget_shares`` (a list of (name, docname patterns, words)).
 ``.. reading-budget::`` shows the same figures in a page (the maintainers
 page). While ``reading_budget_report_only`` is true, an excess is printed
 and does not fail the build.
 """
+
+from fnmatch import fnmatch
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
@@ -148,15 +152,24 @@ def measure(app, builder):
         logger.warning(f"reading budget: no console block of the steps runs `{PUSH}`: the fast path has no end",
                        type="reading-budget")
         return
-    if words <= app.config.reading_budget_words:
-        return
-    message = (f"reading budget exceeded: {words:,} words before the first `{PUSH}`, above "
-               f"{app.config.reading_budget_words:,}: move the why under the step into a dropdown "
-               f"or a How it works page")
-    if app.config.reading_budget_report_only:
-        logger.info(f"{message} (NOT FAILING: reading_budget_report_only is set in conf.py)")
-    else:
-        logger.warning(message, type="reading-budget", location=(last, push.push_line))
+    excesses = []
+    if words > app.config.reading_budget_words:
+        excesses.append(((last, push.push_line), f"{words:,} words before the first `{PUSH}`, above "
+                         f"{app.config.reading_budget_words:,}"))
+    for share, patterns, limit in app.config.reading_budget_shares:
+        pages = [(docname, count) for docname, count in figures if any(fnmatch(docname, p) for p in patterns)]
+        share_words = sum(count.words for _, count in pages)
+        logger.info(f"  {share}: {share_words:,} words (share {limit:,})")
+        if pages and share_words > limit:
+            excesses.append(((pages[0][0], None), f"{share}: {share_words:,} words before the first "
+                             f"`{PUSH}`, above the share of {limit:,}"))
+    for location, excess in excesses:
+        message = (f"reading budget exceeded: {excess}: move the why under the step into a dropdown "
+                   f"or a How it works page")
+        if app.config.reading_budget_report_only:
+            logger.info(f"{message} (NOT FAILING: reading_budget_report_only is set in conf.py)")
+        else:
+            logger.warning(message, type="reading-budget", location=location)
 
 
 class figures_placeholder(nodes.General, nodes.Element):
@@ -219,6 +232,7 @@ def merge(app, env, docnames, other):
 
 def setup(app):
     app.add_config_value("reading_budget_words", 4000, "env")
+    app.add_config_value("reading_budget_shares", [], "env")
     app.add_config_value("reading_budget_report_only", False, "env")
     app.add_node(figures_placeholder)
     app.add_directive("reading-budget", ReadingBudgetDirective)
