@@ -160,9 +160,13 @@ def measure(app, builder):
         pages = [(docname, count) for docname, count in figures if any(fnmatch(docname, p) for p in patterns)]
         share_words = sum(count.words for _, count in pages)
         logger.info(f"  {share}: {share_words:,} words (share {limit:,})")
-        if pages and share_words > limit:
-            excesses.append(((pages[0][0], None), f"{share}: {share_words:,} words before the first "
-                             f"`{PUSH}`, above the share of {limit:,}"))
+        if share_words > limit:
+            running = 0  # the page where the share runs out is the one to shorten first
+            crossed = next(docname for docname, count in pages if (running := running + count.words) > limit)
+            longest, most = max(pages, key=lambda page: page[1].words)
+            excesses.append(((crossed, None), f"{share}: {share_words:,} words before the first "
+                             f"`{PUSH}`, above the share of {limit:,} (the longest: {longest}, "
+                             f"{most.words:,} words)"))
     for location, excess in excesses:
         message = (f"reading budget exceeded: {excess}: move the why under the step into a dropdown "
                    f"or a How it works page")
