@@ -132,6 +132,8 @@ def count_page(env, docname):
 def measure(app, builder):
     """Count the fast path, print it, and warn above the budget."""
     env = app.env
+    if builder.format != "html":  # other builders render tabs without their panels' names
+        return
     figures = []
     for docname in fast_path(env):
         count = count_page(env, docname)
@@ -199,7 +201,10 @@ def _row(*cells):
 def show_figures(app, doctree, docname):
     """Replace the placeholder with a table of the figures."""
     for placeholder in list(doctree.findall(figures_placeholder)):
-        figures = getattr(app.env, "reading_budget_figures", [])
+        figures = getattr(app.env, "reading_budget_figures", None)
+        if not figures:  # a builder that does not measure
+            placeholder.replace_self([])
+            continue
         group = nodes.tgroup(cols=4)
         for width in (55, 15, 15, 15):
             group += nodes.colspec(colwidth=width)
