@@ -3,7 +3,7 @@
 (a) the guide: the Procfile's web line and example/gunicorn.conf.py, and
     (a0) the same without reuse_port;
 (b) Heroku's getting-started example: its gunicorn.conf.py, every value;
-(c) the source guide's bare `gunicorn staff.wsgi` (sync worker): as a dyno
+(c) older tutorials' bare `gunicorn staff.wsgi` (sync worker): as a dyno
     runs it, with the buildpack's WEB_CONCURRENCY=2, and with 1 worker;
 (d) Django serving the static files itself (django.views.static.serve), no
     WhiteNoise, under the guide's gunicorn configuration;
@@ -101,7 +101,7 @@ CONFIGURATIONS = {
         "--no-control-socket --chdir example staff.wsgi",
     },
     "c": {
-        "name": "source guide: bare gunicorn staff.wsgi",
+        "name": "older tutorials: bare gunicorn staff.wsgi",
         "short": "bare sync, 2 workers",
         "detail": "sync, 2 workers (gunicorn reads the buildpack's WEB_CONCURRENCY=2), WhiteNoise",
         "command": GUNICORN_BARE,
