@@ -278,9 +278,9 @@ STORAGES = {
 
 
 # [start:production]
-# HTTPS. Heroku's router ends TLS and sets X-Forwarded-Proto,
-# replacing any a client sent: trust it, or the redirect below
-# loops forever.
+# HTTPS. Heroku's router ends TLS and sets X-Forwarded-Proto:
+# trust it, as Heroku's own example does, or the redirect
+# below loops forever.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Outside development: redirect to HTTPS, keep cookies off
