@@ -10,9 +10,9 @@ def main():
     from django.core.management import execute_from_command_line
 
     # [start:manage-config-error]
-    # A configuration mistake (a missing or malformed environment variable)
-    # ends the command with the settings' one-line explanation instead of a
-    # traceback, so the Heroku build log or `heroku run` output shows the fix.
+    # A broken config var ends the command with the settings'
+    # one-line message, not a traceback: the build log and
+    # `heroku run` then show the fix.
     from django.core.exceptions import ImproperlyConfigured
 
     try:
