@@ -1,57 +1,46 @@
-"""gunicorn settings for a Heroku web dyno; the Procfile passes this file with --config.
+"""gunicorn's settings on a Heroku web dyno.
 
-Each value answers a behaviour of Heroku's platform, named beside it.
+The Procfile passes this file with --config. Each value answers
+a behaviour of Heroku's platform, named beside it.
 """
 
-# [start:gunicorn-bind]
 import os
 
-# Heroku tells each web dyno which port to listen on in $PORT; the router
-# sends traffic nowhere else. "[::]" listens on IPv6 and IPv4 alike.
+# Heroku gives each web dyno its port in $PORT; the router sends
+# traffic nowhere else. "[::]" takes IPv6 and IPv4 alike.
 bind = [f"[::]:{os.environ.get('PORT', '8000')}"]
-# [end:gunicorn-bind]
 
-# [start:gunicorn-workers]
-# One process per core, several threads each: a thread waiting on the
-# database lets another serve a request. Heroku's classic Python buildpack
-# sets WEB_CONCURRENCY from the dyno's memory and cores (2 on Eco, Basic and
-# Standard-1X). The Fir generation's buildpack sets none, nor does your
-# machine: then 2. Override it with `heroku config:set WEB_CONCURRENCY=3`.
+# Processes: Heroku's classic Python buildpack sets
+# WEB_CONCURRENCY from the dyno's size (2 on Eco, Basic and
+# Standard-1X); elsewhere, 2. Change it with
+# `heroku config:set WEB_CONCURRENCY=3`.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2))
+# Threads: while one waits on the database, another serves.
 worker_class = "gthread"
 threads = 5
-# Import Django once in the master before forking the workers: they start
-# faster and share memory, and a configuration error stops the dyno at
-# boot with one clear line instead of failing in every worker.
+# Import Django once, before forking the workers: they start
+# faster and share memory, and a configuration error stops
+# the dyno at boot with one clear line.
 preload_app = True
-# On a dyno (Heroku sets DYNO), each worker listens on a socket of its own
-# (SO_REUSEPORT) and the kernel spreads new connections between them. With
-# one shared socket a gthread worker accepts every connection it can, and
-# Router 2.0 keeps its connections to the dyno open: one worker can end up
-# with most of them, on one core, while the other idles (see the guide's
-# measurements page). Off on your machine, so that a second gunicorn
-# started on the same port fails instead of quietly sharing it.
+# On a dyno (Heroku sets DYNO), each worker gets a socket of
+# its own (SO_REUSEPORT), so the kernel spreads connections
+# between them. Off on your machine, so that a second gunicorn
+# on the same port fails instead of sharing it.
 reuse_port = "DYNO" in os.environ
-# [end:gunicorn-workers]
 
-# [start:gunicorn-timeouts]
-# A worker process that stops answering the master for 20 s (frozen as a
-# whole, not merely busy) is replaced. With threads this does not cut one
-# slow request short: the router answers those with H12 after 30 s.
+# Replace a worker that stops answering the master for 20 s.
+# It does not cut a slow request short: the router answers
+# those with H12 after 30 s.
 timeout = 20
-# On restart or deploy a dyno gets SIGTERM, then SIGKILL 30 s later.
-# Finishing in-flight requests within 20 s leaves room to exit cleanly.
+# A dyno gets SIGTERM, then SIGKILL 30 s later: finish the
+# requests in flight within 20 s, and exit in time.
 graceful_timeout = 20
-# The router closes idle connections to the dyno after 90 s. Keeping ours
-# open longer means the router, never gunicorn, closes an idle connection,
-# so a request is never sent down a connection gunicorn has just closed.
+# The router closes a connection idle for 90 s; staying open
+# longer means gunicorn never closes one the router is using.
 keepalive = 95
-# [end:gunicorn-timeouts]
 
-# [start:gunicorn-logging]
-# Heroku's log collects stdout and stderr; "-" sends the access log there.
+# Heroku's log collects stdout and stderr: "-" is stdout.
 accesslog = "-"
-# Nothing on a dyno talks to gunicorn's control socket, and two servers on
-# one machine (tests, `heroku local`) would both claim ~/.gunicorn/gunicorn.ctl.
+# Nothing on a dyno uses gunicorn's control socket, and two
+# servers on one machine would both claim it.
 control_socket_disable = True
-# [end:gunicorn-logging]
