@@ -46,9 +46,9 @@ SESSION_LANGUAGES = {"console", "ps1con", "pwsh-session", "shell-session", "dosc
 SIGNIFICANT_LINE = 10
 
 # What a page says about the settings of a file shown in regions that no
-# page shows, and the settings it says it of: the guide's own words, found in
-# its text, so a page that drops the sentence fails here. Everything else the
-# startproject of the pinned Django writes (unchanged) is the reader's already.
+# page shows: {(file, setting or region name): the page's sentence saying
+# why}. The guide's own words, found in its text, so a page that drops the
+# sentence fails here. What startproject writes unchanged is the reader's already.
 UNCHANGED_FROM_STARTPROJECT = "The settings that no step shows are as startproject writes them"
 NOT_SHOWN = {
     ("example/staff/settings.py", "INSTALLED_APPS"): "INSTALLED_APPS also lists its own app",
@@ -151,6 +151,7 @@ def test_each_marker_is_used_by_some_page():
             used.update((target, name) for _, name, _ in markers.markers(target.read_text(encoding="utf-8")))
         for option in ("start-after", "end-before"):
             used.update((target, name) for _, name, _ in markers.markers(options.get(option, "")))
+    used.update(((ROOT / path).resolve(), name) for path, name in NOT_SHOWN)  # a page says why not
     unused = sorted(
         f"[{kind}:{name}] in {path}"
         for _text, kind, name, path, _number in all_markers()
@@ -286,11 +287,16 @@ def test_every_setting_of_a_file_shown_in_regions_is_on_a_page(startproject):
         written = {ast.dump(n) for n in ast.walk(ast.parse(theirs.read_text()))} if theirs.is_file() else set()
 
         values = example_values.Settings(path).names if path.name == "settings.py" else {}
+        found = markers.markers(path.read_text())
+        regions = [
+            set(range(start, end)) for kind, region, start in found if kind == "start" and (name, region) in NOT_SHOWN
+            for end_kind, end_region, end in found if (end_kind, end_region) == ("end", region)
+        ]
 
         def passes(node):
             lines = set(range(node.lineno, node.end_lineno + 1))
             names = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
-            named = any((name, n) in NOT_SHOWN for n in names)
+            named = any((name, n) in NOT_SHOWN for n in names) or any(lines <= region for region in regions)
             # Django's own default, which a newer startproject leaves out (DEFAULT_AUTO_FIELD in 6.0).
             default = names and all(n in values and values[n] == getattr(global_settings, n, None) for n in names)
             bodies = [getattr(node, part, []) for part in ("body", "orelse", "handlers", "finalbody")]
