@@ -46,9 +46,9 @@ SESSION_LANGUAGES = {"console", "ps1con", "pwsh-session", "shell-session", "dosc
 SIGNIFICANT_LINE = 10
 
 # What a page says about the settings of a file shown in regions that no
-# page shows, and the settings it says it of: the guide's own words, found in
-# its text, so a page that drops the sentence fails here. Everything else the
-# startproject of the pinned Django writes (unchanged) is the reader's already.
+# page shows: {(file, setting or region name): the page's sentence saying
+# why}. The guide's own words, found in its text, so a page that drops the
+# sentence fails here. What startproject writes unchanged is the reader's already.
 UNCHANGED_FROM_STARTPROJECT = "The settings that no step shows are as startproject writes them"
 NOT_SHOWN = {
     ("example/staff/settings.py", "INSTALLED_APPS"): "INSTALLED_APPS also lists its own app",
@@ -151,6 +151,7 @@ def test_each_marker_is_used_by_some_page():
             used.update((target, name) for _, name, _ in markers.markers(target.read_text(encoding="utf-8")))
         for option in ("start-after", "end-before"):
             used.update((target, name) for _, name, _ in markers.markers(options.get(option, "")))
+    used.update(((ROOT / path).resolve(), name) for path, name in NOT_SHOWN)  # a page says why not
     unused = sorted(
         f"[{kind}:{name}] in {path}"
         for _text, kind, name, path, _number in all_markers()
@@ -285,12 +286,17 @@ def test_every_setting_of_a_file_shown_in_regions_is_on_a_page(startproject):
         theirs = startproject / path.relative_to(EXAMPLE)
         written = {ast.dump(n) for n in ast.walk(ast.parse(theirs.read_text()))} if theirs.is_file() else set()
 
-        values = example_values.settings(path)[1] if path.name == "settings.py" else {}
+        values = example_values.Settings(path).names if path.name == "settings.py" else {}
+        found = markers.markers(path.read_text())
+        regions = [
+            set(range(start, end)) for kind, region, start in found if kind == "start" and (name, region) in NOT_SHOWN
+            for end_kind, end_region, end in found if (end_kind, end_region) == ("end", region)
+        ]
 
         def passes(node):
             lines = set(range(node.lineno, node.end_lineno + 1))
             names = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
-            named = any((name, n) in NOT_SHOWN for n in names)
+            named = any((name, n) in NOT_SHOWN for n in names) or any(lines <= region for region in regions)
             # Django's own default, which a newer startproject leaves out (DEFAULT_AUTO_FIELD in 6.0).
             default = names and all(n in values and values[n] == getattr(global_settings, n, None) for n in names)
             bodies = [getattr(node, part, []) for part in ("body", "orelse", "handlers", "finalbody")]
@@ -325,6 +331,14 @@ def quoted_settings(page):
     return found
 
 
+def shows(text, value):
+    """A value as a page or gunicorn writes it: a Python literal (['[::]:8000'], "-") or bare (gthread, -)."""
+    try:
+        return ast.literal_eval(text) == value
+    except (ValueError, SyntaxError):
+        return text == example_values.rendered(value)
+
+
 def test_each_setting_a_page_quotes_is_the_example_value():
     """``timeout = 20`` on a page is the value of the file it shows, as set with no config var."""
     problems, checked = [], 0
@@ -333,11 +347,11 @@ def test_each_setting_a_page_quotes_is_the_example_value():
             for path in files:
                 spec = f"{path.relative_to(EXAMPLE).as_posix()}:{name}"
                 try:
-                    actual = example_values.rendered(example_values.example_value(spec))
+                    actual = example_values.example_value(spec)
                 except ValueError:
-                    continue  # not a setting of this file, or one only gunicorn computes (bind)
+                    continue  # not a setting of this file
                 checked += 1
-                if value.strip("\"'") != actual:
-                    problems.append(f"docs/{page.name}:{line}: {literal!r}, but {spec} is {actual}")
+                if not shows(value, actual):
+                    problems.append(f"docs/{page.name}:{line}: {literal!r}, but {spec} is {actual!r}")
     assert checked, "no page quotes a setting as ``name = value``: update this test with the pages"
     assert not problems, "\n".join(problems)

@@ -10,10 +10,11 @@ repository built as Heroku builds it. Rows that need a PostgreSQL cluster
 and a web dyno of their own are marked ``cluster`` (``-m "not cluster"``
 leaves them out); the configuration mistakes are named ``bad_config``. Rows
 only Heroku can produce (R10, R14) are not reproduced: the page says where
-their messages come from; the build's refusals are tests/smoke's; too many
-connections is test_connection_budget.py's.
+their messages come from; the build's refusals are tests/smoke/test_buildpack.py's; too many
+connections is reproduced under load last.
 """
 
+import concurrent.futures
 import re
 import shlex
 import subprocess
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from heroku import HTTPS, build_environment, dyno_environment, one_off, production_config_vars, unused_port
-from pages import DOCS, read_page
+from pages import DOCS, example_values, read_page
 
 PAGE = read_page(DOCS / "troubleshooting.rst")
 BOOT_TIMEOUT = 30
@@ -246,7 +247,7 @@ def django_shell(code):
 
 def test_missing_manifest_entry_is_the_pages_message(slug, tmp_path):
     """A build whose collectstatic did not run: {% static %} fails with the page's ValueError."""
-    (expected,) = [b.text.strip() for b in PAGE.section("troubleshooting-manifest-entry").blocks(PAGE) if b.language == "text"]
+    expected = documented("troubleshooting-manifest-entry", "ValueError: Missing staticfiles manifest entry")
     name = re.search(r"entry for '([^']+)'", expected).group(1)
     # An empty STATIC_ROOT holds no staticfiles.json: nothing was collected.
     # override_settings makes Django build the storage afresh, and it reads the manifest then.
@@ -286,3 +287,65 @@ def test_the_default_mail_port_is_the_pages(slug, tmp_path):
     assert result.returncode == 0, result.stderr
     # The last line: Django 5.2's shell first says how many objects it imported.
     assert f"Unset, the example uses {result.stdout.split()[-1]}." in text, text
+
+
+# too many connections: the connection budget of step 11. A role of the
+# throwaway cluster gets a CONNECTION LIMIT below what one dyno of the
+# example may hold (workers x threads, each thread keeping its connection
+# for CONN_MAX_AGE), and the web dyno is put under concurrent requests: some
+# fail, and the log shows the row's ``too many connections``. With the limit
+# at the budget, none fail.
+
+WORKERS = 1
+REQUESTS, CLIENTS = 150, 10
+
+
+def threads():
+    """gunicorn's threads per worker, from the app's gunicorn.conf.py (the build copies it as it is)."""
+    return example_values.example_value("gunicorn.conf.py:threads")
+
+
+def limited_role(cluster, name, limit):
+    """A role that may open at most `limit` connections, allowed to read and write the app's tables."""
+    sql = (
+        f"DROP ROLE IF EXISTS {name}; CREATE ROLE {name} LOGIN CONNECTION LIMIT {limit}; "
+        f"GRANT pg_read_all_data, pg_write_all_data TO {name};"
+    )
+    subprocess.run(
+        [*cluster.as_postgres, str(cluster.bin / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port),
+         "-U", cluster.user, "-d", cluster.database, "-v", "ON_ERROR_STOP=1", "-c", sql],
+        check=True, capture_output=True, timeout=30,
+    )
+    return f"postgres://{name}@127.0.0.1:{cluster.port}/{cluster.database}"
+
+
+def statuses_under_load(server):
+    def one(_):
+        return server.request("GET", "/", headers=HTTPS, timeout=20)[0]
+
+    with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
+        return list(pool.map(one, range(REQUESTS)))
+
+
+@pytest.mark.cluster
+@pytest.mark.parametrize(
+    ("limit", "fails"),
+    [
+        pytest.param(2, True, id="limit-below-threads"),
+        pytest.param(WORKERS * threads(), False, id="limit-at-budget"),
+    ],
+)
+def test_connection_budget(database, web_dyno, limit, fails):
+    assert "too many connections" in PAGE.section("troubleshooting-too-many-connections").literals()
+    url = limited_role(database, f"budget_{limit}", limit)
+    config = production_config_vars(DATABASE_URL=url)
+    with web_dyno(config, WEB_CONCURRENCY=str(WORKERS)) as server:
+        statuses = statuses_under_load(server)
+        server.stop()
+        log = server.log()
+    if fails:
+        assert 500 in statuses, statuses
+        assert "too many connections" in log, log[-3000:]
+    else:
+        assert set(statuses) == {200}, statuses
+        assert "too many connections" not in log
