@@ -9,13 +9,7 @@ words. Write instead::
 
     .. admonition:: A key in a comment is a published key
        :class: warning
-
-Pages matching a pattern of ``admonition_titles_report_only`` (fnmatch,
-on docnames such as ``steps/03-settings``) have their untitled admonitions
-printed without failing the build: the pages being rewritten elsewhere.
 """
-
-from fnmatch import fnmatch
 
 from docutils import nodes
 from sphinx import addnodes
@@ -28,8 +22,6 @@ GENERIC = {str(label).lower() for label in admonitionlabels.values()} | {"see al
 
 
 def check_titles(app, doctree):
-    docname = app.env.docname
-    report_only = any(fnmatch(docname, pattern) for pattern in app.config.admonition_titles_report_only)
     for node in doctree.findall(nodes.Admonition):
         kind = type(node).__name__
         if isinstance(node, nodes.admonition):
@@ -43,14 +35,9 @@ def check_titles(app, doctree):
             problem = f"`.. {kind}::` renders with the bare title {str(label)!r}"
         message = (f"untitled admonition: {problem}; write `.. admonition:: WHAT IT SAYS` "
                    f"with `:class: {kind}`")
-        if report_only:
-            where = f"{app.env.doc2path(docname)}:{node.line}"
-            logger.info(f"{where}: {message} (NOT FAILING: {docname} matches admonition_titles_report_only)")
-        else:
-            logger.warning(message, type="admonition-title", location=node)
+        logger.warning(message, type="admonition-title", location=node)
 
 
 def setup(app):
-    app.add_config_value("admonition_titles_report_only", [], "env")
     app.connect("doctree-read", check_titles)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,8 +22,7 @@ The build prints the figures per page and in total, and warns (so
 or the words of a group of pages exceed its share in
 ``reading_budget_shares`` (a list of (name, docname patterns, words)).
 ``.. reading-budget::`` shows the same figures in a page (the maintainers
-page). While ``reading_budget_report_only`` is true, an excess is printed
-and does not fail the build.
+page).
 """
 
 from fnmatch import fnmatch
@@ -172,10 +171,7 @@ def measure(app, builder):
     for location, excess in excesses:
         message = (f"reading budget exceeded: {excess}: move the why under the step into a dropdown "
                    f"or a How it works page")
-        if app.config.reading_budget_report_only:
-            logger.info(f"{message} (NOT FAILING: reading_budget_report_only is set in conf.py)")
-        else:
-            logger.warning(message, type="reading-budget", location=location)
+        logger.warning(message, type="reading-budget", location=location)
 
 
 class figures_placeholder(nodes.General, nodes.Element):
@@ -242,7 +238,6 @@ def merge(app, env, docnames, other):
 def setup(app):
     app.add_config_value("reading_budget_words", 4000, "env")
     app.add_config_value("reading_budget_shares", [], "env")
-    app.add_config_value("reading_budget_report_only", False, "env")
     app.add_node(figures_placeholder)
     app.add_directive("reading-budget", ReadingBudgetDirective)
     app.connect("write-started", measure)
