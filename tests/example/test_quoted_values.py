@@ -21,7 +21,7 @@ from functools import cache
 import django
 import pytest
 from django.conf import settings
-from heroku import procfile_commands, production_config_vars, tracked_files
+from heroku import procfile_commands, production_config_vars, scrubbed_environment, tracked_files
 from pages import DOCS, ROOT, read_guide, read_page
 
 EXAMPLE = ROOT / "example"
@@ -83,7 +83,7 @@ def key_accepted(length):
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=EXAMPLE,
-        env={**production_config_vars(DJANGO_SECRET_KEY="k" * length), "PATH": "/usr/bin:/bin"},
+        env={**scrubbed_environment(), **production_config_vars(DJANGO_SECRET_KEY="k" * length)},
         capture_output=True, text=True, timeout=60,
     )
     return result.returncode == 0
@@ -141,7 +141,7 @@ def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=EXAMPLE,
-        env={**production_config_vars(DATABASE_URL=url), "PATH": "/usr/bin:/bin"},
+        env={**scrubbed_environment(), **production_config_vars(DATABASE_URL=url)},
         capture_output=True, text=True, timeout=60,
     )
     for line in shown:  # the Linux and macOS tab and the Windows tab
