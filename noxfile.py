@@ -9,7 +9,6 @@ missing interpreter is an error, never a skipped session. A missing program
 (Chromium, Node, PostgreSQL) stops its session with what to install.
 """
 
-import hashlib
 import os
 import re
 import shutil
@@ -71,14 +70,6 @@ def chromium(session):
         "(Playwright drives this browser; it never downloads one).",
         candidates=("chromium-browser", "google-chrome"),
     )
-
-
-def files_digest(*paths):
-    """A short hash of files' contents, to key an environment on them."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update((ROOT / path).read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def pytest_temp_root(session):
@@ -163,10 +154,7 @@ def tests(session, django):
     # pytest-xdist worker would start Django and create a test database anew
     # (`-- -n auto` still spreads one session over the cores).
     pytest_args = session.posargs
-    # The example's build (collectstatic's output), kept in this environment
-    # while nothing pushed changes (tests/example/conftest.py); a new
-    # environment builds afresh.
-    env = {"BUILD_CACHE": str(Path(session.virtualenv.location) / "build-cache"), **pytest_temp_root(session)}
+    env = pytest_temp_root(session)
     if DJANGO_VERSIONS[django]:
         session.install(DJANGO_VERSIONS[django])
         # The current release proves the snippets still work; coverage is
@@ -180,40 +168,10 @@ def tests(session, django):
     session.run("coverage", "report", rcfile)
 
 
-def _app_venv(session):
-    """The app's own environment, as the build makes it: requirements.txt and nothing else.
-
-    Keyed on requirements.txt and runtime.txt, so even `nox -R` rebuilds it
-    when either changes. The smoke, faults and bench sessions run the app in
-    it; their own tools stay in the session's venv.
-    """
-    key = files_digest("requirements.txt", "runtime.txt")
-    venv = ROOT / ".nox" / f"app-{key}"
-    python = venv / "bin" / "python"
-    built = venv / ".built-from-requirements.txt"
-    for stale in (ROOT / ".nox").glob("app-*"):
-        if stale != venv:
-            shutil.rmtree(stale, ignore_errors=True)
-    if built.exists():
-        session.log(f"App environment {venv.name}: requirements.txt and runtime.txt unchanged")
-        return venv
-    shutil.rmtree(venv, ignore_errors=True)
-    # The interpreter of this session, the one runtime.txt names.
-    base = session.run(
-        "python", "-c", "import sys; print(sys._base_executable)", silent=True
-    ).strip()
-    if shutil.which("uv"):
-        env = {"UV_PYTHON_DOWNLOADS": "never"}
-        session.run("uv", "venv", "--quiet", "--python", base, str(venv), external=True, env=env)
-        session.run(
-            "uv", "pip", "install", "--python", str(python), "-r", "requirements.txt",
-            external=True, env=env,
-        )
-    else:
-        session.run(base, "-m", "venv", str(venv), external=True)
-        session.run(str(python), "-m", "pip", "install", "-r", "requirements.txt", external=True)
-    built.write_text(f"{key}\n")
-    return venv
+# pytest-django configures Django in pytest's own process, which only the
+# example's tests (the tests session) want: in smoke, faults and walk the app
+# or the reader's project runs in processes of its own, so the plugin is off.
+NO_DJANGO_IN_PYTEST = ("-p", "no:django")
 
 
 def _smoke_database(session):
@@ -248,13 +206,13 @@ def smoke(session):
     browser = chromium(session)
     _smoke_database(session)
     session.install("-r", "tests/requirements.txt")
-    venv = _app_venv(session)
     session.run(
         "pytest",
+        *NO_DJANGO_IN_PYTEST,
         "tests/smoke",  # pytest.ini's norecursedirs leaves it out of a plain run
         *session.posargs,
-        # The app runs in its own processes: no Django settings in pytest's.
-        env={"APP_VENV": str(venv), "CHROMIUM": browser, "DJANGO_SETTINGS_MODULE": "", **pytest_temp_root(session)},
+        # tests/heroku makes the app's own environment (requirements.txt alone) and deploys it.
+        env={"CHROMIUM": browser, **pytest_temp_root(session)},
     )
 
 
@@ -324,57 +282,45 @@ def walk(session):
     session.install("-r", "docs/requirements.txt", "-r", "tests/requirements.txt", "-r", "requirements.txt")
     session.run(
         "pytest",
+        *NO_DJANGO_IN_PYTEST,
         "tests/walk",  # pytest.ini's norecursedirs leaves it out of a plain run
         "-s" if not session.posargs else "--no-header",
         *session.posargs,
-        env={
-            "WALK_HEROKU_BIN": str(package.parent / ".bin"),
-            "DJANGO_SETTINGS_MODULE": "",  # the reader's project runs in its own processes
-        },
+        env={"WALK_HEROKU_BIN": str(package.parent / ".bin")},
     )
 
 
 WRK_HOW = "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk."
 
 
-def _built_slug(session, app_venv):
-    """The app built as Heroku builds it, by tests/heroku (python -m heroku build), in a new temporary folder.
+def _built_slug(session):
+    """The app's environment and its build, made by tests/heroku (python -m heroku build): (APP_VENV, SLUG).
 
-    The folder is readable by every user (the bench's nginx runs
-    unprivileged); the caller deletes it.
+    The build folder is new and readable by every user (the bench's nginx
+    runs unprivileged); the caller deletes it.
     """
     import tempfile
 
     slug = Path(tempfile.mkdtemp(prefix="slug-"))
     try:
-        session.run(
-            "python", "-m", "heroku", "build", ".", "--venv", str(app_venv), "--into", str(slug),
-            env={"PYTHONPATH": "tests"},
+        printed = session.run(
+            "python", "-m", "heroku", "build", ".", "--into", str(slug), env={"PYTHONPATH": "tests"}, silent=True,
         )
     except BaseException:  # a failed build leaves no folder behind
         shutil.rmtree(slug, ignore_errors=True)
         raise
-    return slug
+    return dict(line.split("=", 1) for line in printed.splitlines() if line.startswith(("APP_VENV=", "SLUG=")))
 
 
 @nox.session(python=RUNTIME_PYTHON)
 def faults(session):
     """Break the database, the configuration and the dyno on purpose, and put the example under load."""
     wrk = require_program(session, "wrk", WRK_HOW)
-    # pytest (with pytest-django, for pytest.ini's settings), psutil and docutils,
-    # at tests/requirements.txt's versions. The tests build the app (tests/heroku).
-    session.install("pytest", "pytest-django", "psutil", "docutils", "-c", "tests/requirements.txt")
-    app_venv = _app_venv(session)  # requirements.txt only, as Heroku installs it
+    # pytest, psutil and docutils at tests/requirements.txt's versions; tests/heroku
+    # makes the app's own environment (requirements.txt alone) and deploys it.
+    session.install("pytest", "psutil", "docutils", "-c", "tests/requirements.txt")
     session.run(
-        "pytest",
-        "tests/faults",  # pytest.ini's norecursedirs leaves it out of a plain run
-        *session.posargs,
-        env={
-            "APP_VENV": str(app_venv),
-            "WRK": wrk,
-            # The app runs in its own processes: no Django settings in pytest's.
-            "DJANGO_SETTINGS_MODULE": "",
-        },
+        "pytest", *NO_DJANGO_IN_PYTEST, "tests/faults", *session.posargs, env={"WRK": wrk},
     )
 
 
@@ -392,17 +338,11 @@ def bench(session):
         candidates=("/usr/sbin/nginx",),
     )
     session.install("psutil", "-c", "tests/requirements.txt")
-    app_venv = _app_venv(session)  # requirements.txt only, as Heroku installs it
-    slug = _built_slug(session, app_venv)
+    built = _built_slug(session)
     try:
-        session.run(
-            "python",
-            "tests/bench/run.py",
-            *session.posargs,
-            env={"SLUG": str(slug), "APP_VENV": str(app_venv), "WRK": wrk, "NGINX": nginx},
-        )
+        session.run("python", "tests/bench/run.py", *session.posargs, env={**built, "WRK": wrk, "NGINX": nginx})
     finally:
-        shutil.rmtree(slug, ignore_errors=True)
+        shutil.rmtree(built["SLUG"], ignore_errors=True)
 
 
 @nox.session(python=RUNTIME_PYTHON, default=False)

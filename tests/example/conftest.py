@@ -7,7 +7,6 @@ see test_settings.py. DATABASE_URL passes through: CI points it at
 PostgreSQL, and without it the tests use SQLite.
 """
 
-import fcntl
 import os
 import shutil
 import sys
@@ -31,21 +30,11 @@ def built_slug(tmp_path_factory):
 
     Its collectstatic output gives Django's test client the manifest that
     {% static %} reads. Brotli-compressing the admin's files is the slowest
-    step of the tests, so the nox session sets BUILD_CACHE, a folder in its
-    environment where the build keeps that output while nothing pushed and
-    no package changes. pytest-xdist's workers take turns: the first builds,
-    the others find the cache.
+    step of the tests: the build keeps that output in tests/heroku's one
+    cache while nothing pushed and no package changes, and pytest-xdist's
+    workers take turns on it (the first builds, the others find it).
     """
-    if os.environ.get("BUILD_CACHE"):
-        cache = Path(os.environ["BUILD_CACHE"])
-    else:
-        # Under xdist, the parent of a worker's temporary folder is the run's, shared by every worker.
-        base = tmp_path_factory.getbasetemp()
-        cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "build-cache"
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with open(cache.parent / "build-cache.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        slug = build(ROOT, Path(sys.prefix), production_config_vars(), into=tmp_path_factory.mktemp("slug"), cache=cache)
+    slug = build(ROOT, Path(sys.prefix), production_config_vars(), into=tmp_path_factory.mktemp("slug"))
     yield slug
     shutil.rmtree(slug.path, ignore_errors=True)
 

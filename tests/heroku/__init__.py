@@ -2,40 +2,38 @@
 
 What lives where:
 
-- platform.py: the Procfile read as Heroku reads it, config vars, the
-  build's and a dyno's environment, the router's HTTPS headers, the 30 s
-  from SIGTERM to SIGKILL;
-- build.py: THE build: the files `git push` sends (git-listed), the Python
-  buildpack's refusals, collectstatic in the build's environment, cached;
+- deploy.py: THE deployment (the app's environment, build, release,
+  loaddata, web dyno), the one entry point of smoke, faults, walk and bench;
+- platform.py: the Procfile read as Heroku reads it, config vars, the one
+  scrubbed environment, the build's and a dyno's environment, the router's
+  HTTPS headers, the 30 s from SIGTERM to SIGKILL;
+- build.py: the build: the files `git push` sends (git-listed), the Python
+  buildpack's refusals, collectstatic in the build's environment;
+- cache.py: the one cache (app environments, collectstatic outputs) in .nox/heroku-cache;
 - dyno.py: the release phase, one-off dynos (`heroku run`), and the web
   dyno started from the Procfile's web: line exactly as written;
 - postgres.py: a throwaway PostgreSQL cluster (Heroku Postgres's stand-in);
 - processes.py: a dyno's processes, memory and CPU time, with psutil.
 
 On a project folder (this repository's root, or a reader's project with
-manage.py at its root or one folder down), given a virtual environment made
-from that project's requirements.txt alone:
+manage.py at its root or one folder down):
 
-    from heroku import HTTPS, build, production_config_vars, release, web_dyno
+    from heroku import HTTPS, DeployFailed, deploy, production_config_vars
 
     config = production_config_vars(DATABASE_URL="postgres://...")
-    slug = build("path/to/project", "path/to/app-venv", config)  # raises BuildRefused, BuildFailed
-    try:
-        release(slug, config)  # the Procfile's release: line
-        with web_dyno(slug, config) as server:
-            status, headers, body = server.request("GET", "/", headers=HTTPS)
-    finally:
-        shutil.rmtree(slug.path)
+    with deploy("path/to/project", config, loaddata="sample_staff") as app:  # raises DeployFailed
+        status, headers, body = app.web.request("GET", "/", headers=HTTPS)
 
 With tests/ on sys.path (pytest.ini's pythonpath does it). A nox session,
-which imports nothing from tests/, runs the build as a program instead:
+which imports nothing from tests/, runs it as a program instead:
 
-    PYTHONPATH=tests python -m heroku build PROJECT --venv APP_VENV --into FOLDER
+    PYTHONPATH=tests python -m heroku build PROJECT --into FOLDER   # prints APP_VENV=... and SLUG=...
 
 processes.py needs psutil (tests/requirements.txt pins it); the rest, only the standard library.
 """
 
-from heroku.build import BuildFailed, BuildRefused, Slug, build, source_files, tracked_files
+from heroku.build import BuildRefused, DeployFailed, Slug, build, source_files, tracked_files
+from heroku.deploy import Deployment, app_venv, deploy
 from heroku.dyno import Server, one_off, release, running_server, unused_port, web_dyno
 from heroku.platform import (
     APP_HOST,
@@ -45,12 +43,13 @@ from heroku.platform import (
     dyno_environment,
     procfile_commands,
     production_config_vars,
+    scrubbed_environment,
 )
 from heroku.postgres import ThrowawayPostgres
 
 __all__ = [
-    "APP_HOST", "HTTPS", "SIGKILL_AFTER", "BuildFailed", "BuildRefused", "Server", "Slug",
-    "ThrowawayPostgres", "build", "build_environment", "dyno_environment", "one_off",
-    "procfile_commands", "production_config_vars", "release", "running_server", "source_files",
-    "tracked_files", "unused_port", "web_dyno",
+    "APP_HOST", "HTTPS", "SIGKILL_AFTER", "BuildRefused", "DeployFailed", "Deployment", "Server", "Slug",
+    "ThrowawayPostgres", "app_venv", "build", "build_environment", "deploy", "dyno_environment", "one_off",
+    "procfile_commands", "production_config_vars", "release", "running_server", "scrubbed_environment",
+    "source_files", "tracked_files", "unused_port", "web_dyno",
 ]

@@ -15,7 +15,6 @@ check (v324) and bin/steps/collectstatic (how manage.py is found, and the
 command it runs).
 """
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from heroku.cache import COMPLETE, cached, digest
 from heroku.platform import build_environment, procfile_commands
 
 # The files by which the buildpack recognises a package manager, in the app root.
@@ -39,8 +39,22 @@ VIRTUALENV_DIRS = (".venv", "venv")
 MANAGE_PY_MAX_DEPTH = 3
 
 
-class BuildRefused(Exception):
-    """The buildpack would stop the build here; the message is its reason."""
+class DeployFailed(Exception):
+    """A step of the deployment failed, as it would on Heroku: the message names the step, its output's last line and the fix."""
+
+    def __init__(self, step, output="", fix=""):
+        self.step, self.output, self.fix = step, output, fix
+        lines = [line.strip() for line in output.splitlines() if line.strip()]
+        cause = f": {lines[-1]}" if lines else ""  # the exception, usually
+        details = f"\n--- output ---\n{output}" if output else ""
+        super().__init__(f"{step} failed, as it would on Heroku{cause}\nFix: {fix}{details}")
+
+
+class BuildRefused(DeployFailed):
+    """The buildpack would stop the build here; the message is its reason and the fix."""
+
+    def __init__(self, reason):
+        super().__init__("The build", fix=reason)
 
 
 def package_manager(root):
@@ -153,17 +167,6 @@ def check_source(root):
     return find_manage_py(root)
 
 
-class BuildFailed(Exception):
-    """A step of the build or release failed, as it would on Heroku: the step, its output and a hint."""
-
-    def __init__(self, step, output="", hint=""):
-        self.step, self.output, self.hint = step, output, hint
-        lines = [line.strip() for line in output.splitlines() if line.strip()]
-        cause = f": {lines[-1]}" if lines else ""  # the exception, usually
-        details = f"\n--- output ---\n{output}" if output else ""
-        super().__init__(f"{step} failed, as it would on Heroku{cause}\n{hint}{details}")
-
-
 @dataclass
 class Slug:
     """A built project folder and the environment whose packages it runs with."""
@@ -196,7 +199,7 @@ def run_step(command, env, cwd, timeout=180):
             timeout=timeout,
         )
     except subprocess.TimeoutExpired as error:
-        raise BuildFailed(f"`{command}`", (error.stdout or b"").decode(errors="replace"), f"It ran over {timeout} s.")
+        raise DeployFailed(f"`{command}`", (error.stdout or b"").decode(errors="replace"), f"It ran over {timeout} s.")
     return result.returncode, result.stdout.decode(errors="replace")
 
 
@@ -210,19 +213,10 @@ def _copy_files(source, destination, names):
         shutil.copy2(source / name, destination / name)
 
 
-def _cache_key(build_dir, app_venv):
-    """A hash of what collectstatic reads: every pushed file and the app's environment."""
-    digest = hashlib.sha256(str(Path(app_venv).resolve()).encode())
-    for path in sorted(_files_under(build_dir)):
-        digest.update(b"\0" + path.as_posix().encode() + b"\0" + (build_dir / path).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CACHE_COMPLETE = ".build-cache-complete"
 CACHE_OUTPUT = ".collectstatic-output"
 
 
-def build(project, app_venv, config_vars, *, into=None, cache=None):
+def build(project, app_venv, config_vars, *, into=None):
     """Build `project` (any folder holding the app: a git checkout or a plain folder) as Heroku would.
 
     1. copy the files `git push` would send into `into` (default: a new
@@ -231,10 +225,10 @@ def build(project, app_venv, config_vars, *, into=None, cache=None):
     3. collectstatic, if the buildpack finds a manage.py within three
        folders: `python <manage.py> collectstatic --noinput --traceback`
        through bash in the build folder, in build_environment() (config vars,
-       PYTHONPATH=., no dyno variables). A failure raises BuildFailed.
+       PYTHONPATH=., no dyno variables). A failure raises DeployFailed.
 
-    With `cache` (a folder), collectstatic's output is kept there and used
-    again while every pushed file and the app's environment are the same.
+    collectstatic's output is kept in the one cache (cache.py) and used again
+    while every pushed file and the app's environment are the same.
     Returns a Slug; the caller deletes its folder.
     """
     started = time.monotonic()
@@ -245,29 +239,27 @@ def build(project, app_venv, config_vars, *, into=None, cache=None):
     slug = Slug(into, Path(app_venv), manage_py)
     if manage_py is None:
         return slug  # the buildpack skips collectstatic
-    kept = Path(cache) / _cache_key(into, app_venv) if cache else None
-    if kept and (kept / CACHE_COMPLETE).exists():
-        _copy_files(kept, into, _files_under(kept) - {Path(CACHE_COMPLETE), Path(CACHE_OUTPUT)})
-        slug.collectstatic_output = (kept / CACHE_OUTPUT).read_text()
-        slug.timings[f"build: collectstatic output reused ({kept.name}: nothing pushed changed)"] = time.monotonic() - started
-        return slug
     pushed = _files_under(into)
+    # What collectstatic reads: every pushed file and the app's environment.
+    key = digest(Path(app_venv).resolve(), *(part for name in sorted(pushed) for part in (name.as_posix(), (into / name).read_bytes())))
     command = f"python {manage_py} collectstatic --noinput --traceback"
-    step_started = time.monotonic()
-    code, output = run_step(command, build_environment(app_venv, config_vars), into)
-    if code:
-        raise BuildFailed(
-            f"`{command}` (exit {code})",
-            output,
-            "A ModuleNotFoundError is a package missing from requirements.txt; a ValueError "
-            "or ImproperlyConfigured points at the settings.",
-        )
-    slug.timings["build: collectstatic"] = time.monotonic() - step_started
-    slug.collectstatic_output = output
-    if kept:
-        shutil.rmtree(cache, ignore_errors=True)  # one build kept: the latest
+
+    def collectstatic(kept):
+        code, output = run_step(command, build_environment(app_venv, config_vars), into)
+        if code:
+            raise DeployFailed(
+                f"The build's `{command}` (exit {code})",
+                output,
+                "A ModuleNotFoundError is a package missing from requirements.txt; a ValueError "
+                "or ImproperlyConfigured points at the settings.",
+            )
         _copy_files(into, kept, _files_under(into) - pushed)
         (kept / CACHE_OUTPUT).write_text(output)
-        (kept / CACHE_COMPLETE).write_text(f"{kept.name}\n")
-    slug.timings["build: total"] = time.monotonic() - started
+
+    kept, made = cached("collectstatic", key, collectstatic)
+    if not made:
+        _copy_files(kept, into, _files_under(kept) - {Path(COMPLETE), Path(CACHE_OUTPUT)} - pushed)
+    slug.collectstatic_output = (kept / CACHE_OUTPUT).read_text()
+    step = "build: collectstatic" if made else f"build: collectstatic output reused ({kept.name}: nothing pushed changed)"
+    slug.timings[step] = time.monotonic() - started
     return slug

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from heroku.build import BuildFailed, run_step
+from heroku.build import DeployFailed, run_step
 from heroku.platform import HTTPS, SIGKILL_AFTER, dyno_environment
 
 
@@ -80,11 +80,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=None, boot_timeout=60):
+def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=None, boot_timeout=60, fix=""):
     """Run `command` through bash, wait until `ready_path` answers, yield a Server, stop it.
 
     Any HTTP answer counts as ready. A process that dies or never answers
-    fails with its output, so a broken Procfile line reads as one.
+    raises DeployFailed with its output and `fix`, so a broken Procfile line reads as one.
     """
     log_dir = Path(tempfile.mkdtemp(prefix="server-log-"))
     log_path = log_dir / "server.log"
@@ -103,19 +103,13 @@ def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=Non
         deadline = time.monotonic() + boot_timeout
         while True:
             if process.poll() is not None:
-                raise AssertionError(
-                    f"`{command}` exited with {process.returncode} before answering "
-                    f"on port {port}:\n{server.log()}"
-                )
+                raise DeployFailed(f"`{command}` (exit {process.returncode} before answering on port {port})", server.log(), fix)
             try:
                 server.request("GET", ready_path, headers=ready_headers, timeout=2)
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"`{command}` did not answer on port {port} within "
-                        f"{boot_timeout} s:\n{server.log()}"
-                    ) from None
+                    raise DeployFailed(f"`{command}` (no answer on port {port} within {boot_timeout} s)", server.log(), fix) from None
                 time.sleep(0.1)
         yield server
     finally:
@@ -127,15 +121,15 @@ def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=Non
 def release(slug, config_vars):
     """The release phase: the Procfile's release: line through bash, in a release dyno's environment.
 
-    Returns its output; raises BuildFailed when it fails or the Procfile has none.
+    Returns its output; raises DeployFailed when it fails or the Procfile has none.
     """
     command = slug.procfile().get("release")
     if not command:
-        raise BuildFailed("The release phase", "", "The Procfile has no release: line, so nothing migrates the database.")
+        raise DeployFailed("The release phase", "", "The Procfile has no release: line, so nothing migrates the database.")
     started = time.monotonic()
     code, output = run_step(command, dyno_environment(slug.app_venv, config_vars, process_type="release"), slug.path)
     if code:
-        raise BuildFailed(f"`{command}` (exit {code})", output, "The Procfile's release: line runs before every new release starts.")
+        raise DeployFailed(f"`{command}` (exit {code})", output, "The Procfile's release: line runs before every new release starts.")
     slug.timings["release"] = time.monotonic() - started
     return output
 
@@ -170,7 +164,7 @@ def web_dyno(slug, config_vars, *, env_overrides=None, boot_timeout=60):
     """
     command = slug.procfile().get("web")
     if not command:
-        raise BuildFailed("Starting the web dyno", "", "The Procfile has no web: line.")
+        raise DeployFailed("Starting the web dyno", "", "The Procfile has no web: line.")
     port = unused_port()
     env = dyno_environment(slug.app_venv, config_vars, port=port)
     for name, value in (env_overrides or {}).items():
@@ -178,5 +172,10 @@ def web_dyno(slug, config_vars, *, env_overrides=None, boot_timeout=60):
             env.pop(name, None)
         else:
             env[name] = value
-    with running_server(command, env, port=port, cwd=slug.path, ready_headers=HTTPS, boot_timeout=boot_timeout) as server:
+    fix = (
+        "The Procfile's web: line starts the web dyno: a ModuleNotFoundError names a module that "
+        "does not exist (a WSGI module is found from the folder of --chdir), an ImproperlyConfigured "
+        "a config var to set."
+    )
+    with running_server(command, env, port=port, cwd=slug.path, ready_headers=HTTPS, boot_timeout=boot_timeout, fix=fix) as server:
         yield server

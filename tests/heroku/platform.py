@@ -10,6 +10,7 @@ WEB_CONCURRENCY, FORWARDED_ALLOW_IPS and GUNICORN_CMD_ARGS on a dyno).
 import os
 import re
 import secrets
+import sys
 from pathlib import Path
 
 # Heroku sends SIGTERM to every process of a dyno, and SIGKILL this many seconds later.
@@ -21,11 +22,11 @@ APP_HOST = "smoke-check.herokuapp.com"
 HTTPS = {"Host": APP_HOST, "X-Forwarded-Proto": "https"}
 
 # Variables of the machine running the checks that belong to the app's
-# configuration: a dyno has only the config vars it is given.
+# configuration: a dyno, or a reader's new terminal, has only those it is given.
 APP_VARIABLE_PREFIXES = ("DJANGO_", "EMAIL_", "GUNICORN_")
 APP_VARIABLES = ("DATABASE_URL", "DEFAULT_FROM_EMAIL", "WEB_CONCURRENCY", "PORT", "DYNO", "FORWARDED_ALLOW_IPS")
-# Variables of the checks' own Python (pytest, nox's venv): the app never sees them.
-TOOL_VARIABLE_PREFIXES = ("PYTEST_", "PYTHON", "NOX_", "SMOKE_", "VIRTUAL_ENV")
+# Variables of the checks' own Python (pytest, nox's venv, conda): the app never sees them.
+TOOL_VARIABLE_PREFIXES = ("PYTEST_", "PYTHON", "NOX_", "SMOKE_", "VIRTUAL_ENV", "CONDA")
 
 
 def procfile_commands(project):
@@ -55,21 +56,30 @@ def production_config_vars(**overrides):
     return {name: value for name, value in config.items() if value is not None}
 
 
-def _machine_environment(app_venv, base):
-    """This machine's environment less the app's configuration and the checks' Python, app venv first on PATH."""
+def scrubbed_environment(app_venv=None, *, base=None):
+    """The one environment for a process that must see only its own variables: the app's, or a reader's.
+
+    This machine's environment (or `base`) less the app's configuration and
+    the checks' Python, and without the checks' venv on PATH; `app_venv`
+    first on PATH when given. Callers add exactly the variables the process
+    is meant to have.
+    """
     env = dict(os.environ if base is None else base)
     tools_bin = os.path.join(env.get("VIRTUAL_ENV", "/nonexistent"), "bin")
     for name in list(env):
-        if name.startswith(APP_VARIABLE_PREFIXES) or name in APP_VARIABLES:
+        if name.startswith(APP_VARIABLE_PREFIXES + TOOL_VARIABLE_PREFIXES) or name in APP_VARIABLES:
             del env[name]
-        elif name.startswith(TOOL_VARIABLE_PREFIXES):
-            del env[name]
-    path = [entry for entry in env.get("PATH", "").split(os.pathsep) if entry and entry != tools_bin]
+    path = [entry for entry in env.get("PATH", "").split(os.pathsep) if entry and entry not in (tools_bin, _this_python_bin())]
     if app_venv is not None:
         path.insert(0, str(Path(app_venv) / "bin"))
         env["VIRTUAL_ENV"] = str(app_venv)
     env["PATH"] = os.pathsep.join(path)
     return env
+
+
+def _this_python_bin():
+    """The bin folder of the Python running the checks (a venv need not have set VIRTUAL_ENV)."""
+    return os.path.dirname(sys.executable) if sys.prefix != sys.base_prefix else "/nonexistent"
 
 
 def build_environment(app_venv, config_vars, *, base=None):
@@ -78,7 +88,7 @@ def build_environment(app_venv, config_vars, *, base=None):
     No PORT, DYNO or profile-script variables (a build is not a dyno), and
     PYTHONPATH=. as bin/steps/collectstatic sets it (PYTHONPATH=${PYTHONPATH:-.}).
     """
-    env = _machine_environment(app_venv, base)
+    env = scrubbed_environment(app_venv, base=base)
     env["PYTHONPATH"] = "."
     env.update(config_vars)
     return env
@@ -93,7 +103,7 @@ def dyno_environment(app_venv, config_vars, *, port=0, process_type="web", base=
     config vars. `app_venv` (the packages the build installed) is first on
     PATH; None leaves PATH as it is.
     """
-    env = _machine_environment(app_venv, base)
+    env = scrubbed_environment(app_venv, base=base)
     env.update(
         {
             "PORT": str(port),

@@ -1,34 +1,25 @@
-"""A Heroku build, release and web dyno of this repository, for the probes in this folder.
+"""A Heroku deployment of this repository, for the probes in this folder.
 
-`nox -s smoke` creates the app's own environment (requirements.txt and
-nothing else) and passes it in APP_VENV. From there, once per run, with
-the emulation in tests/heroku/:
+Once per run, with tests/heroku's one deployment (deploy.py): the app's own
+environment (requirements.txt alone), the build (the files `git push` would
+send, the buildpack's refusals, collectstatic), the release phase, `heroku
+run python example/manage.py loaddata sample_staff` as the guide tells the
+reader, and the web dyno: the Procfile's `web:` command, exactly as written,
+through bash, with a dyno's environment, until SIGTERM (test_shutdown.py).
 
-1. the build: the files `git push` would send, the buildpack's refusals,
-   collectstatic (its output cached in .nox/build-cache);
-2. the release phase: the Procfile's `release:` command through bash;
-3. `heroku run python example/manage.py loaddata sample_staff`, as the guide
-   tells the reader;
-4. the web dyno: the Procfile's `web:` command, exactly as written, through
-   bash, with a dyno's environment, until SIGTERM (test_shutdown.py).
-
-A failing step stops the run with its output: every probe would fail the
+A failing step stops the run with its message: every probe would fail the
 same way, and the first failure is the one that names the cause.
 """
 
 import os
-import shutil
-import time
 from pathlib import Path
 
 import pytest
-from heroku import HTTPS, BuildFailed, BuildRefused, build, one_off, production_config_vars, release, unused_port, web_dyno
+from heroku import DeployFailed, deploy, production_config_vars, unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where the guide's build finds manage.py, and where the Procfile's release line runs it.
 MANAGE_PY = "example/manage.py"
-# collectstatic's output kept for the next run (SMOKE_FRESH_BUILD=1 ignores it).
-BUILD_CACHE = ROOT / ".nox" / "build-cache"
 # Step timings, printed at the end of the run.
 TIMINGS = {}
 
@@ -52,24 +43,10 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{step}: {seconds:.2f} s")
 
 
-def stop_run(error):
-    """End the run: a build or release that fails fails every probe; the headline names the cause."""
-    pytest.exit(str(error), returncode=1)
-
-
 @pytest.fixture(scope="session")
 def timings():
     """Durations to print at the end of the run: {step: seconds}."""
     return TIMINGS
-
-
-@pytest.fixture(scope="session")
-def app_venv():
-    """The environment `nox -s smoke` built from requirements.txt alone."""
-    path = os.environ.get("APP_VENV")
-    if not path or not (Path(path) / "bin" / "python").exists():
-        pytest.exit("tests/smoke runs through `nox -s smoke`, which builds the app's environment.", returncode=1)
-    return Path(path)
 
 
 @pytest.fixture(scope="session")
@@ -101,70 +78,23 @@ def config_vars(database_url, smtp):
 
 
 @pytest.fixture(scope="session")
-def slug(app_venv, config_vars):
-    """The build of this repository: the source `git push` sends, the buildpack's refusals, then collectstatic."""
-    cache = None if os.environ.get("SMOKE_FRESH_BUILD", "0") != "0" else BUILD_CACHE
+def app(config_vars):
+    """This repository deployed: released, loaded with the sample staff, its web dyno answering 200."""
     try:
-        built = build(ROOT, app_venv, config_vars, cache=cache)
-    except BuildRefused as refusal:
-        stop_run(BuildFailed("The build", "", str(refusal)))
-    except BuildFailed as error:
-        stop_run(error)
-    TIMINGS.update(built.timings)
-    if built.manage_py != MANAGE_PY:
-        stop_run(BuildFailed(
-            "Finding manage.py",
-            "",
-            f"The buildpack looks for manage.py up to three folders deep and takes the "
-            f"shallowest: it finds {built.manage_py}, not {MANAGE_PY}, so collectstatic would "
-            f"{'be skipped' if built.manage_py is None else 'run another project'}.",
-        ))
-    yield built
-    shutil.rmtree(built.path, ignore_errors=True)
+        with deploy(ROOT, config_vars, loaddata="sample_staff") as deployment:
+            TIMINGS.update(deployment.slug.timings)
+            if deployment.slug.manage_py != MANAGE_PY:
+                raise DeployFailed("Finding manage.py", "", (
+                    f"The buildpack looks for manage.py up to three folders deep and takes the "
+                    f"shallowest: it finds {deployment.slug.manage_py}, not {MANAGE_PY}, so collectstatic "
+                    "ran another project."
+                ))
+            yield deployment
+    except DeployFailed as error:
+        pytest.exit(str(error), returncode=1)
 
 
 @pytest.fixture(scope="session")
-def released(slug, config_vars):
-    """The release phase (the Procfile's release: line), then the guide's loaddata by `heroku run`."""
-    try:
-        release(slug, config_vars)
-    except BuildFailed as error:
-        stop_run(error)
-    TIMINGS["release: migrate"] = slug.timings["release"]
-    started = time.monotonic()
-    command = f"python {MANAGE_PY} loaddata sample_staff"
-    result = one_off(slug, command, config_vars)
-    if result.returncode:
-        stop_run(BuildFailed(f"`{command}` (exit {result.returncode})", result.stdout + result.stderr,
-                             "The guide has the reader run this with `heroku run`."))
-    TIMINGS["heroku run: loaddata"] = time.monotonic() - started
-    return slug
-
-
-@pytest.fixture(scope="session")
-def web(released, config_vars):
-    """The Procfile's web: command, exactly as written, through bash, on a dyno's environment."""
-    started = time.monotonic()
-    try:
-        server_context = web_dyno(released, config_vars, boot_timeout=30)
-        server = server_context.__enter__()
-    except AssertionError as error:
-        stop_run(BuildFailed(
-            "Starting the web dyno",
-            str(error),
-            f"The Procfile's web: line runs `{released.procfile().get('web')}`: a ModuleNotFoundError names "
-            "a module that does not exist (the WSGI module is staff.wsgi, found through --chdir example).",
-        ))
-    except BuildFailed as error:
-        stop_run(error)
-    try:
-        # web_dyno returns at the first answer of any kind; the dyno is up at its first 200.
-        deadline = time.monotonic() + 30
-        while server.request("GET", "/", headers=HTTPS)[0] != 200:
-            if time.monotonic() > deadline:
-                stop_run(BuildFailed("The web dyno", server.log(), "It answers, but never 200 on its home page."))
-            time.sleep(0.1)
-        TIMINGS["web: process start to first 200"] = time.monotonic() - started
-        yield server
-    finally:
-        server_context.__exit__(None, None, None)
+def web(app):
+    """The running web dyno."""
+    return app.web

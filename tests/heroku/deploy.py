@@ -1,0 +1,142 @@
+"""THE deployment: a project folder and its config vars in, a released, running web dyno out.
+
+    from heroku import HTTPS, DeployFailed, deploy, production_config_vars
+
+    config = production_config_vars(DATABASE_URL="postgres://...")
+    with deploy("path/to/project", config, loaddata="sample_staff") as app:
+        status, headers, body = app.web.request("GET", "/", headers=HTTPS)
+        app.one_off("python example/manage.py check --deploy")  # `heroku run`
+        with app.web_dyno(other_config, WEB_CONCURRENCY="1") as server:  # another dyno of this build
+            ...
+
+The steps, in Heroku's order, each raising DeployFailed (its message names
+the step, the last line of its output and the fix):
+
+1. the app's environment: requirements.txt alone, on the project's Python
+   (.python-version, else runtime.txt), made once per content in the cache
+   (app_venv());
+2. the build (build.py): the files `git push` sends, the buildpack's
+   refusals, collectstatic, its output cached;
+3. the release phase: the Procfile's release: line;
+4. with `loaddata`, `heroku run python MANAGE_PY loaddata FIXTURE`;
+5. with `web` (the default), the Procfile's web: line, ready at its first
+   200 on `/` through the router; stopped with SIGTERM on the way out.
+
+The build folder is deleted on the way out. With tests/ on sys.path; a nox
+session, which imports nothing from tests/, runs `python -m heroku`.
+"""
+
+import contextlib
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from heroku.build import DeployFailed, Slug, build
+from heroku.cache import cached, digest
+from heroku.dyno import Server, one_off, release, web_dyno
+from heroku.platform import HTTPS, scrubbed_environment
+
+
+def project_python(project):
+    """The Python version Heroku's buildpack picks for a project: .python-version, else runtime.txt ("3.13")."""
+    project = Path(project)
+    if (project / ".python-version").is_file():
+        return (project / ".python-version").read_text().split()[0]
+    if (project / "runtime.txt").is_file():
+        return re.fullmatch(r"python-(\d+\.\d+)(?:\.\d+)?", (project / "runtime.txt").read_text().strip()).group(1)
+    raise DeployFailed("Choosing the Python version", "", "Add a .python-version file (for example 3.13) at the project's root.")
+
+
+def app_venv(project):
+    """The app's environment, as the buildpack installs it: requirements.txt alone, on the project's Python.
+
+    Made with uv (or the Python's venv and pip) in the one cache, keyed on
+    requirements.txt and the version, so a changed requirement makes a new one.
+    """
+    project = Path(project)
+    version = project_python(project)
+    requirements = (project / "requirements.txt").read_bytes()
+    env = {**scrubbed_environment(), "UV_PYTHON_DOWNLOADS": "never"}
+
+    def make(venv):
+        python = str(venv / "bin" / "python")
+        if shutil.which("uv"):
+            steps = [["uv", "venv", "--quiet", "--allow-existing", "--python", version, str(venv)],
+                     ["uv", "pip", "install", "--quiet", "--python", python, "-r", str(project / "requirements.txt")]]
+        else:
+            steps = [[f"python{version}", "-m", "venv", str(venv)], [python, "-m", "pip", "install", "-q", "-r", str(project / "requirements.txt")]]
+        for step in steps:
+            result = subprocess.run(step, env=env, capture_output=True, text=True, timeout=600)
+            if result.returncode:
+                raise DeployFailed(
+                    f"Installing requirements.txt (`{' '.join(step)}`, exit {result.returncode})",
+                    result.stdout + result.stderr,
+                    f"requirements.txt must install on Python {version} with pip alone, as the buildpack "
+                    f"installs it (is Python {version} installed here? uv python list).",
+                )
+
+    return cached("venv", digest(version, requirements), make)[0]
+
+
+@dataclass
+class Deployment:
+    """A released build, its config vars, and its running web dyno (None when deploy(web=False))."""
+
+    slug: Slug
+    config_vars: dict
+    web: Server | None
+
+    def one_off(self, command, **options):
+        """`heroku run COMMAND`: a CompletedProcess (text)."""
+        return one_off(self.slug, command, self.config_vars, **options)
+
+    def web_dyno(self, config_vars=None, **env_overrides):
+        """Another web dyno of this build (a context manager), with other config vars or dyno variables (None removes one)."""
+        return web_dyno(self.slug, self.config_vars if config_vars is None else config_vars, env_overrides=env_overrides)
+
+
+def wait_for_200(server, path="/", timeout=30):
+    """A dyno answers as soon as gunicorn listens; it is up at its first 200 through the router."""
+    deadline = time.monotonic() + timeout
+    while (status := server.request("GET", path, headers=HTTPS)[0]) != 200:
+        if time.monotonic() > deadline:
+            raise DeployFailed(f"The web dyno (GET {path} answers {status})", server.log(), f"It never answered 200 on {path} within {timeout} s.")
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def deploy(project, config_vars, *, loaddata=None, web=True, venv=None, boot_timeout=60):
+    """Deploy `project` with `config_vars` as Heroku would; yield a Deployment (see the module's docstring).
+
+    `venv` replaces the app's environment (the tests session builds with its
+    own); `timings` on the Deployment's slug say how long each step took.
+    """
+    started = time.monotonic()
+    venv = Path(venv) if venv else app_venv(project)
+    timings = {"app environment": time.monotonic() - started}
+    slug = build(project, venv, config_vars)
+    slug.timings = {**timings, **slug.timings}
+    try:
+        release(slug, config_vars)
+        if loaddata:
+            step_started = time.monotonic()
+            command = f"python {slug.manage_py} loaddata {loaddata}"
+            loaded = one_off(slug, command, config_vars)
+            if loaded.returncode:
+                raise DeployFailed(f"`heroku run {command}` (exit {loaded.returncode})", loaded.stdout + loaded.stderr,
+                                   f"The fixture {loaddata} must load into the migrated database.")
+            slug.timings["heroku run: loaddata"] = time.monotonic() - step_started
+        if not web:
+            yield Deployment(slug, config_vars, None)
+            return
+        step_started = time.monotonic()
+        with web_dyno(slug, config_vars, boot_timeout=boot_timeout) as server:
+            wait_for_200(server)
+            slug.timings["web: process start to first 200"] = time.monotonic() - step_started
+            yield Deployment(slug, config_vars, server)
+    finally:
+        shutil.rmtree(slug.path, ignore_errors=True)
+
