@@ -9,21 +9,15 @@ interpreter each time.
 """
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from pathlib import Path
-
 import pytest
-from heroku import production_config_vars
+from heroku import production_config_vars, scrubbed_environment
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example"
-
-# Variables of the machine that a case must not inherit.
-OWN_VARIABLES = ("DJANGO_", "EMAIL_", "DATABASE_URL", "DEFAULT_FROM_EMAIL", "DYNO")
 
 READ_SETTINGS = """
 import json
@@ -36,14 +30,8 @@ FORKED_PYTHON = Path(__file__).with_name("forked_python.py")
 
 
 def clean_environment(**variables):
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(OWN_VARIABLES)
-    }
-    env["DJANGO_SETTINGS_MODULE"] = "staff.settings"
-    env.update(variables)
-    return env
+    """The one scrubbed environment (nothing of the machine's app configuration), the settings module, and `variables`."""
+    return {**scrubbed_environment(), "DJANGO_SETTINGS_MODULE": "staff.settings", **variables}
 
 
 class ForkedPython:

@@ -5,7 +5,6 @@ with `X-Forwarded-Proto: https` is one the visitor made over HTTPS; without
 it, over plain HTTP.
 """
 
-import gzip
 import html
 import http.client
 import os
@@ -16,18 +15,12 @@ from urllib.parse import urlencode
 import pytest
 from browser import CHROMIUM_FLAGS
 from heroku import APP_HOST as HOST
-from heroku import HTTPS
+from heroku import HTTPS, probe
 
 SAMPLE_STAFF = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
-ONE_YEAR = 365 * 24 * 3600
 # Text only Django's technical (DEBUG) error pages contain.
 DEBUG_MARKERS = ["Traceback", "DEBUG = True", "Using the URLconf", "urlpatterns", "settings.py", "Request Method:"]
 HEADER_COLOUR = "rgb(121, 88, 159)"  # .site-header in example/static/css/site.css
-
-
-def get(web, path, **headers):
-    status, response_headers, body = web.request("GET", path, headers={**HTTPS, **headers})
-    return status, response_headers, body
 
 
 def staff_rows(page):
@@ -40,69 +33,22 @@ def staff_rows(page):
     return rows
 
 
-def stylesheet_links(page):
-    return re.findall(r'<link rel="stylesheet"[^>]*href="([^"]+)"', page)
-
-
 @pytest.fixture(scope="module")
 def home_page(web):
-    status, _, body = get(web, "/")
-    assert status == 200, f"the home page answered {status} over https:\n{web.log()[-3000:]}"
-    return body.decode()
+    """The home page, probed as every deployed app is (heroku/probe.py): HTTPS only, hashed static files, a styled admin."""
+    return probe.deployed_app(web, SAMPLE_STAFF)
 
 
-def test_home_page_lists_the_sample_staff(home_page):
-    rows = staff_rows(home_page)
-    missing = [name for name in SAMPLE_STAFF if name not in rows]
-    assert not missing, f"rows loaded by `loaddata sample_staff` missing from the home page: {missing}"
+def test_the_deployed_app_passes_the_probe(home_page):
+    assert staff_rows(home_page).keys() >= set(SAMPLE_STAFF)
 
 
-@pytest.fixture(scope="module")
-def site_css(home_page):
-    links = [link for link in stylesheet_links(home_page) if "/css/site" in link]
-    assert links, "the home page links no css/site*.css stylesheet"
-    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", links[0]), (
-        f"the home page links {links[0]}, not a hashed name like /static/css/site.0123456789ab.css: "
-        "is STORAGES['staticfiles'] WhiteNoise's CompressedManifestStaticFilesStorage?"
-    )
-    return links[0]
-
-
-@pytest.mark.parametrize(
-    ("accept_encoding", "content_encoding"),
-    [("br", "br"), ("gzip", "gzip"), ("identity", None)],
-)
-def test_hashed_css_is_compressed_on_request_and_cached_for_a_year(web, site_css, accept_encoding, content_encoding):
-    status, headers, body = get(web, site_css, **{"Accept-Encoding": accept_encoding})
-    assert status == 200, (
-        f"{site_css} answered {status}: is whitenoise.middleware.WhiteNoiseMiddleware in MIDDLEWARE, "
-        "directly after SecurityMiddleware?"
-    )
-    assert headers.get("content-encoding") == content_encoding, (
-        f"Accept-Encoding: {accept_encoding} got Content-Encoding {headers.get('content-encoding')!r}, "
-        f"not {content_encoding!r}: are the compressed copies made (whitenoise[brotli], "
-        "CompressedManifestStaticFilesStorage)?"
-    )
-    if content_encoding == "gzip":
-        body = gzip.decompress(body)
-    if content_encoding != "br":
-        assert b".site-header" in body
-    cache_control = headers.get("cache-control", "")
-    max_age = re.search(r"max-age=(\d+)", cache_control)
-    assert "immutable" in cache_control and max_age and int(max_age.group(1)) >= ONE_YEAR, (
-        f"Cache-Control: {cache_control!r} on a hashed file; WhiteNoise sends "
-        "'max-age=315360000, public, immutable' only for files the manifest storage named"
-    )
-    assert "accept-encoding" in headers.get("vary", "").lower(), f"Vary: {headers.get('vary')!r}"
-
-
-def test_unknown_static_file_is_404(web):
-    status, _, _ = get(web, "/static/css/no-such-file.0123456789ab.css")
-    assert status == 404, f"a static file that does not exist answered {status}, not 404"
+def test_the_site_css_is_served_hashed_compressed_and_cached(web, home_page):
+    probe.static_file_served(web, probe.hashed_stylesheet(home_page, "/css/site."), text=".site-header")
 
 
 def test_404_page_shows_no_debug_information(web):
-    status, _, body = get(web, "/no-such-page/")
+    status, _, body = probe.get(web, "/no-such-page/")
     page = body.decode(errors="replace")
     assert status == 404
     leaked = [marker for marker in DEBUG_MARKERS if marker in page]
@@ -110,34 +56,8 @@ def test_404_page_shows_no_debug_information(web):
     assert "Page not found" in page
 
 
-def test_plain_http_is_redirected_to_https(web):
-    status, headers, _ = web.request("GET", "/staff/1/rate/?from=smoke", headers={"Host": HOST})
-    assert (status, headers.get("location")) == (301, f"https://{HOST}/staff/1/rate/?from=smoke"), (
-        f"plain http got {status} to {headers.get('location')!r}: is SECURE_SSL_REDIRECT on?"
-    )
-
-
-def test_https_request_is_served_with_hsts(web):
-    status, headers, _ = get(web, "/")
-    assert status == 200, (
-        f"an https request (X-Forwarded-Proto: https) got {status} {headers.get('location', '')}: "
-        "a redirect here loops forever behind Heroku's router (SECURE_PROXY_SSL_HEADER)"
-    )
-    hsts = headers.get("strict-transport-security", "")
-    max_age = re.search(r"max-age=(\d+)", hsts)
-    assert max_age and int(max_age.group(1)) >= ONE_YEAR, f"Strict-Transport-Security: {hsts!r}"
-
-
-def test_admin_login_page_is_styled(web):
-    status, _, body = get(web, "/admin/login/")
-    assert status == 200
-    links = stylesheet_links(body.decode())
-    assert links, "the admin login page links no stylesheet"
-    for link in links:
-        link_status, headers, _ = get(web, link)
-        assert link_status == 200 and headers.get("content-type", "").startswith("text/css"), (
-            f"the admin's {link} answered {link_status}: the admin would show unstyled"
-        )
+def test_a_redirect_keeps_the_path_and_query(web):
+    probe.https_only(web, "/staff/1/rate/?from=smoke")
 
 
 def cookies_from(headers_list):
@@ -177,7 +97,7 @@ def test_rating_form_saves_the_rating_and_sends_its_email(web, smtp, home_page, 
     assert (status, headers.get("location")) == (302, "/"), (
         f"posting the form got {status} {headers.get('location', '')}:\n{body.decode(errors='replace')[:1500]}"
     )
-    count_after, _ = staff_rows(get(web, "/")[2].decode())[name]
+    count_after, _ = staff_rows(probe.get(web, "/")[2].decode())[name]
     assert count_after >= count_before + 1, "the rating was not counted on the home page"
 
     received = smtp.wait_for(lambda message: comment in message[2].get_content())

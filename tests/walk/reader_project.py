@@ -15,12 +15,13 @@ The names differ from the example's (no "staff", no "calibration", no
 "example/"), so a page that only works for the example fails the walk.
 """
 
-import os
 import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+
+from heroku import scrubbed_environment
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,8 @@ def write(path, text):
 
 
 def run(command, cwd, env=None):
-    # The checks' own DJANGO_SETTINGS_MODULE must not reach the reader's manage.py.
-    env = {name: value for name, value in (env or os.environ).items() if not name.startswith("DJANGO_")}
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    # The checks' own variables (DJANGO_SETTINGS_MODULE...) must not reach the reader's manage.py.
+    result = subprocess.run(command, cwd=cwd, env=scrubbed_environment(base=env), capture_output=True, text=True)
     if result.returncode:
         raise RuntimeError(f"making the reader's project: {' '.join(map(str, command))} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
