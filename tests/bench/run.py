@@ -3,7 +3,7 @@
 (a) the guide: the Procfile's web line and example/gunicorn.conf.py, and
     (a0) the same without reuse_port;
 (b) Heroku's getting-started example: its gunicorn.conf.py, every value;
-(c) the source guide's bare `gunicorn staff.wsgi` (sync worker): as a dyno
+(c) older tutorials' bare `gunicorn staff.wsgi` (sync worker): as a dyno
     runs it, with the buildpack's WEB_CONCURRENCY=2, and with 1 worker;
 (d) Django serving the static files itself (django.views.static.serve), no
     WhiteNoise, under the guide's gunicorn configuration;
@@ -71,7 +71,7 @@ CONFIGURATIONS = {
            "command": "gunicorn --config {variants}/guide_without_reuse_port.conf.py --chdir example staff.wsgi"},
     "b": {"name": "Heroku's getting-started gunicorn.conf.py", "short": "getting-started",
           "command": "gunicorn --config {variants}/getting_started_gunicorn.conf.py --no-control-socket --chdir example staff.wsgi"},
-    "c": {"name": "source guide: bare gunicorn staff.wsgi", "short": "bare sync, 2 workers", "command": BARE},
+    "c": {"name": "older tutorials: bare gunicorn staff.wsgi", "short": "bare sync, 2 workers", "command": BARE},
     "c1": {"name": "bare gunicorn staff.wsgi, 1 worker", "short": "bare sync, 1 worker", "command": BARE,
            "env": {"WEB_CONCURRENCY": None}},
     "d": {"name": "Django serves static files (no WhiteNoise)", "short": "Django serves static files",
