@@ -62,21 +62,23 @@ CSS = "css/site.css"
 TEXT_ASSETS = ["css/site.css", "img/logo.svg", "admin/css/base.css", "admin/js/core.js"]
 SLOW_PATH, SLOW_SETTINGS = "/slow-query/", "settings_with_slow_query"  # the slow-request load's bench-only page
 BARE = "gunicorn staff.wsgi --no-control-socket --chdir example"
-# Without "command", the Procfile's web line. Every gunicorn but the guide's
-# own runs with --no-control-socket: two servers on one machine would both
-# claim ~/.gunicorn/gunicorn.ctl (example/gunicorn.conf.py disables it).
+# Without "command", the Procfile's web line. No gunicorn runs its control
+# socket (two on one machine would both claim ~/.gunicorn/gunicorn.ctl): the
+# guide's file disables it, the other commands pass --no-control-socket.
 CONFIGURATIONS = {
     "a": {"name": "guide: Procfile + example/gunicorn.conf.py", "short": "guide"},
     "a0": {"name": "guide without reuse_port", "short": "guide without reuse_port",
            "command": "gunicorn --config {variants}/guide_without_reuse_port.conf.py --chdir example staff.wsgi"},
     "b": {"name": "Heroku's getting-started gunicorn.conf.py", "short": "getting-started",
-          "command": "gunicorn --config {variants}/getting_started_gunicorn.conf.py --no-control-socket --chdir example staff.wsgi"},
+          "command": "gunicorn --config {variants}/getting_started_gunicorn.conf.py --no-control-socket "
+                     "--chdir example staff.wsgi"},
     "c": {"name": "older tutorials: bare gunicorn staff.wsgi", "short": "bare sync, 2 workers", "command": BARE},
     "c1": {"name": "bare gunicorn staff.wsgi, 1 worker", "short": "bare sync, 1 worker", "command": BARE,
            "env": {"WEB_CONCURRENCY": None}},
     "d": {"name": "Django serves static files (no WhiteNoise)", "short": "Django serves static files",
           "env": {"DJANGO_SETTINGS_MODULE": "settings_django_serves_static"}},
-    "e": {"name": "nginx serves the collected files", "short": "nginx"},
+    "e": {"name": "nginx serves the collected files", "short": "nginx",
+          "command_run": "nginx -p FOLDER -c FOLDER/nginx.conf -g 'daemon off;' (NGINX_CONF in tests/bench/run.py)"},
 }
 NO_WORKER_SHARE = {"c1", "e"}  # one worker; nginx's workers are not gunicorn's
 NGINX_CONF = """
@@ -133,8 +135,10 @@ def connections_per_worker(pid, port):
     counts = []
     for worker in children(pid):
         with contextlib.suppress(psutil.NoSuchProcess):
-            counts.append(sum(1 for connection in psutil.Process(worker).net_connections(kind="tcp")
-                              if connection.laddr and connection.laddr.port == port and connection.status == psutil.CONN_ESTABLISHED))
+            counts.append(sum(
+                1 for connection in psutil.Process(worker).net_connections(kind="tcp")
+                if connection.laddr and connection.laddr.port == port and connection.status == psutil.CONN_ESTABLISHED
+            ))
     return sorted(counts, reverse=True)
 
 
@@ -142,7 +146,10 @@ def with_worker_share(server, args, measure):
     """measure()'s figures, with the part of the workers' CPU time the busiest worker used, and the
     client connections each worker held halfway through (wrk's stay open: they explain the split)."""
     pid, halfway = server.process.pid, {}
-    ticks = lambda: {worker: round(100 * seconds) for worker, seconds in cpu_seconds(children(pid)).items()}  # noqa: E731
+
+    def ticks():  # CPU time (user + system) of each worker, in 1/100 s
+        return {worker: round(100 * seconds) for worker, seconds in cpu_seconds(children(pid)).items()}
+
     timer = threading.Timer(args.seconds / 2, lambda: halfway.update(split=connections_per_worker(pid, server.port)))
     before = ticks()
     timer.start()
@@ -153,7 +160,8 @@ def with_worker_share(server, args, measure):
         timer.join()
     after = ticks()
     used = [after.get(worker, 0) - spent for worker, spent in before.items()]
-    figures.update(busiest_worker_cpu_share=round(max(used) / max(sum(used), 1), 2), connections_per_worker_halfway=halfway.get("split"))
+    figures["busiest_worker_cpu_share"] = round(max(used) / max(sum(used), 1), 2)
+    figures["connections_per_worker_halfway"] = halfway.get("split")
     return figures, shown
 
 
@@ -177,7 +185,8 @@ def slow_round(server, args, runs, commands):
     """
     load(server.url + "/", args, seconds=args.warmup)
     with ThreadPoolExecutor(1) as pool:
-        slow = pool.submit(load, server.url + SLOW_PATH, args, seconds=args.seconds + 2, connections=args.slow_connections, threads=1)
+        slow = pool.submit(load, server.url + SLOW_PATH, args, seconds=args.seconds + 2,
+                           connections=args.slow_connections, threads=1)
         time.sleep(1)
         load_average = round(os.getloadavg()[0], 2)
         figures, shown = load(server.url + "/", args)
@@ -186,7 +195,7 @@ def slow_round(server, args, runs, commands):
         **figures, "load_average_1m": load_average,
         "slow_requests_per_second": slow_figures["requests_per_second"], "slow_p50_ms": slow_figures["p50_ms"],
         "non_2xx_3xx": figures["non_2xx_3xx"] + slow_figures["non_2xx_3xx"],
-        "socket_errors": "; ".join(error for error in (figures["socket_errors"], slow_figures["socket_errors"]) if error),
+        "socket_errors": "; ".join(filter(None, (figures["socket_errors"], slow_figures["socket_errors"]))),
     })
     commands["fast_requests"] = shown.replace(str(server.port), "PORT")
     commands["slow_requests"] = slow_shown.replace(str(server.port), "PORT")
@@ -212,15 +221,18 @@ def summarize(runs):
 def gunicorn(app, key, settings=None):
     """A web dyno of the deployment for configuration `key` (records the command it runs), ready at its first 200."""
     config = CONFIGURATIONS[key]
-    overrides = {"PYTHONPATH": str(VARIANTS), **config.get("env", {}), **({"DJANGO_SETTINGS_MODULE": settings} if settings else {})}
+    overrides = {"PYTHONPATH": str(VARIANTS), **config.get("env", {})}
+    if settings:
+        overrides["DJANGO_SETTINGS_MODULE"] = settings
+    command = config.get("command", app.slug.procfile()["web"])
     # Recorded with the repository's relative path: bench.json names no folder of this machine.
-    config["command_run"] = config.get("command", app.slug.procfile()["web"]).format(variants=VARIANTS.relative_to(ROOT))
+    config["command_run"] = command.format(variants=VARIANTS.relative_to(ROOT))
     if "command" not in config:
         return app.web_dyno(**overrides)
     port = unused_port()
     env = {**dyno_environment(app.slug.app_venv, app.config_vars, port=port), **overrides}
-    return running_server(config["command"].format(variants=VARIANTS), {name: value for name, value in env.items() if value is not None},
-                          port=port, cwd=app.slug.path, ready_headers=HTTPS)
+    env = {name: value for name, value in env.items() if value is not None}
+    return running_server(command.format(variants=VARIANTS), env, port=port, cwd=app.slug.path, ready_headers=HTTPS)
 
 
 @contextlib.contextmanager
@@ -240,11 +252,17 @@ def nginx(static_root):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def printed(*command):
+    """What a command prints, on stdout and stderr (nginx -v and wrk -v print their version on stderr)."""
+    done = subprocess.run(command, capture_output=True, text=True)
+    return done.stdout + done.stderr
+
+
 def versions(app_venv):
     packages = ("Django", "gunicorn", "whitenoise", "psycopg", "brotli")
-    found = subprocess.run([str(app_venv / "bin" / "python"), "-c", "import importlib.metadata as m, sys; print(sys.version.split()[0]); "
-                            f"[print(m.version(p)) for p in {packages}]"], capture_output=True, text=True, check=True).stdout.split()
-    printed = lambda *command: (lambda done: done.stdout + done.stderr)(subprocess.run(command, capture_output=True, text=True))  # noqa: E731
+    script = ("import importlib.metadata as m, sys; print(sys.version.split()[0]); "
+              f"[print(m.version(p)) for p in {packages}]")
+    found = printed(str(app_venv / "bin" / "python"), "-c", script).split()
     return {"python": found[0], **{name.lower(): version for name, version in zip(packages, found[1:])},
             "postgresql": printed(str(postgres_bin() / "postgres"), "--version").split()[2],
             "nginx": printed(NGINX, "-v").strip().split("/")[-1], "wrk": printed(WRK, "-v").split()[1]}
@@ -272,7 +290,8 @@ def all_text_assets(static_root):
 
 
 def measure_all(app, args, wanted, commands):
-    """Every round of every configuration; returns {configuration: {measurement: [round figures]}} and the last round's extras."""
+    """Every round of every configuration: {configuration: {measurement: [figures of each round]}}, and the last
+    round's memory, bytes on the wire and worker timeouts."""
     runs, last = {key: {} for key in wanted}, {}
     static_root = app.slug.path / "example" / "staticfiles"
     css_path = app.slug.hashed_static_path(CSS)
@@ -289,12 +308,15 @@ def measure_all(app, args, wanted, commands):
                 if round_number == args.rounds - 1:
                     last[key] = {
                         "rss_mib_after": tree_rss_mib(server.process.pid),
-                        "bytes": {asset: {encoding: bytes_on_wire(server.port, app.slug.hashed_static_path(asset), encoding)
-                                          for encoding in bench_figures.ENCODINGS} for asset in TEXT_ASSETS},
+                        "bytes": {asset: {
+                            encoding: bytes_on_wire(server.port, app.slug.hashed_static_path(asset), encoding)
+                            for encoding in bench_figures.ENCODINGS
+                        } for asset in TEXT_ASSETS},
                         "worker_timeouts": server.log().count("WORKER TIMEOUT") if key != "e" else 0,
                     }
             if key in bench_figures.SLOW_LOAD and not args.no_slow:
-                with gunicorn(app, key, settings=SLOW_SETTINGS) as server:  # a server of its own: the slow page exists only in its settings
+                # A server of its own: the slow page exists only in its settings.
+                with gunicorn(app, key, settings=SLOW_SETTINGS) as server:
                     wait_for_200(server)
                     slow_round(server, args, runs[key], commands)
         print(f"round {round_number + 1} of {args.rounds} done (load average {os.getloadavg()[0]:.1f})", flush=True)
@@ -308,22 +330,26 @@ def main():
     parser.add_argument("--warmup", type=int, default=1, help="wrk's warm-up per server and round")
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--slow-connections", type=int, default=2, help="clients each keeping one 1 s request in flight")
+    parser.add_argument("--slow-connections", type=int, default=2,
+                        help="clients each keeping one 1 s request in flight")
     parser.add_argument("--no-slow", action="store_true", help="leave out the slow-request load")
-    parser.add_argument("--only", nargs="*", choices=list(CONFIGURATIONS), help="configurations to run (default: all); prints JSON, writes nothing")
+    parser.add_argument("--only", nargs="*", choices=list(CONFIGURATIONS),
+                        help="configurations to run (default: all); prints JSON, writes nothing")
     parser.add_argument("--no-write", action="store_true", help="print only, write no files")
     args = parser.parse_args()
     started = time.monotonic()
     wanted, commands = args.only or list(CONFIGURATIONS), {}
-    os.environ.setdefault("FAULTS_PG_MAX_CONNECTIONS", "100")  # every gunicorn holds up to workers x threads connections
+    # Every gunicorn holds up to workers x threads database connections.
+    os.environ.setdefault("FAULTS_PG_MAX_CONNECTIONS", "100")
     database = ThrowawayPostgres()
     try:
         with deploy(ROOT, production_config_vars(DATABASE_URL=database.url), loaddata="sample_staff", web=False) as app:
             report = {
                 "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 "command": "nox -s bench", "machine": machine(), "versions": versions(app.slug.app_venv),
-                "settings": {"seconds": args.seconds, "rounds": args.rounds, "warmup_seconds": args.warmup, "connections": args.connections,
-                             "threads": args.threads, "slow_connections": args.slow_connections},
+                "settings": {"seconds": args.seconds, "rounds": args.rounds, "warmup_seconds": args.warmup,
+                             "connections": args.connections, "threads": args.threads,
+                             "slow_connections": args.slow_connections},
                 "results": [],
             }
             runs, last = measure_all(app, args, wanted, commands)
@@ -331,23 +357,26 @@ def main():
     finally:
         database.delete()
     for key in wanted:
-        result = {"configuration": key, **{name: value for name, value in CONFIGURATIONS[key].items() if name not in ("env", "command")}}
+        config = {name: value for name, value in CONFIGURATIONS[key].items() if name not in ("env", "command")}
+        result = {"configuration": key, **config}
         for name, figures in runs[key].items():
             result[name] = summarize(figures)
             if result[name]["non_2xx_3xx"] or result[name]["socket_errors"]:
                 raise RuntimeError(f"({key}) {name}: {result[name]}")
         report["results"].append({**result, **last[key]})
-    report.update(wrk_commands=commands, all_text_assets_br=text_assets, minutes=round((time.monotonic() - started) / 60))
+    minutes = round((time.monotonic() - started) / 60)
+    report.update(wrk_commands=commands, all_text_assets_br=text_assets, minutes=minutes)
     if args.only:
         print(json.dumps(report["results"], indent=1))
         return
+    if not args.no_write:  # first: a measurement is never lost to a failure in printing it
+        bench_figures.BENCH_JSON.write_text(json.dumps(report, indent=1) + "\n")
     print(f"\n{report['date']}; {report['machine']}; {report['versions']}")
-    for table in bench_figures.tables(report).values():
-        print(bench_figures.text_table(*table), end="\n\n")
+    for name, (title, header, _) in bench_figures.TABLES.items():
+        print(bench_figures.text_table(title, header, bench_figures.table_rows(report, name)), end="\n\n")
     for name, check in bench_figures.targets(report).items():
         print(f"{bench_figures.VERDICTS[check['met']]:8} {name}: {check['figures']}")
     if not args.no_write:
-        bench_figures.BENCH_JSON.write_text(json.dumps(report, indent=1) + "\n")
         print(f"\nWrote {bench_figures.BENCH_JSON.relative_to(ROOT)}")
 
 
