@@ -15,7 +15,7 @@ import sys
 
 import django
 from django.conf import settings
-from heroku import production_config_vars
+from heroku import production_config_vars, scrubbed_environment
 from pages import DOCS, ROOT, read_page
 
 EXAMPLE = ROOT / "example"
@@ -70,7 +70,7 @@ def key_accepted(length):
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=EXAMPLE,
-        env={**production_config_vars(DJANGO_SECRET_KEY="k" * length), "PATH": "/usr/bin:/bin"},
+        env={**scrubbed_environment(), **production_config_vars(DJANGO_SECRET_KEY="k" * length)},
         capture_output=True, text=True, timeout=60,
     )
     return result.returncode == 0
@@ -126,7 +126,7 @@ def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=EXAMPLE,
-        env={**production_config_vars(DATABASE_URL=command[1]), "PATH": "/usr/bin:/bin"},
+        env={**scrubbed_environment(), **production_config_vars(DATABASE_URL=command[1])},
         capture_output=True, text=True, timeout=60,
     )
     for line in shown:  # the Linux and macOS tab and the Windows tab

@@ -13,7 +13,7 @@ import sys
 import pytest
 from django.templatetags.static import static
 from django.test import override_settings
-from heroku import production_config_vars
+from heroku import production_config_vars, scrubbed_environment
 from pages import DOCS, ROOT, read_page
 
 EXAMPLE = ROOT / "example"
@@ -45,7 +45,7 @@ def test_findstatic_finds_the_file_the_page_names():
     result = subprocess.run(
         [sys.executable, "manage.py", *command],
         cwd=EXAMPLE,
-        env={**production_config_vars(), "PATH": "/usr/bin:/bin"},
+        env={**scrubbed_environment(), **production_config_vars()},
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -60,10 +60,7 @@ def test_no_such_table_without_migrate(tmp_path):
         [sys.executable, "manage.py", "shell", "-c",
          "from calibration.models import StaffMember; print(StaffMember.objects.count())"],
         cwd=EXAMPLE,
-        env={
-            **production_config_vars(DATABASE_URL=f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}"),
-            "PATH": "/usr/bin:/bin",
-        },
+        env={**scrubbed_environment(), **production_config_vars(DATABASE_URL=f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}")},
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode != 0

@@ -9,11 +9,10 @@ www.example.com, https://app.example.com).
 """
 
 import re
-import subprocess
 from dataclasses import dataclass, field
 
 import pytest
-from heroku import HTTPS, build_environment, dyno_environment, one_off, production_config_vars, unused_port
+from heroku import HTTPS, DeployFailed, build_environment, one_off, production_config_vars
 from pages import DOCS, read_page
 
 PAGE = read_page(DOCS / "troubleshooting.rst")
@@ -86,7 +85,7 @@ BOOT_MISTAKES = {
 
 
 @pytest.mark.parametrize("mistake", BOOT_MISTAKES.values(), ids=BOOT_MISTAKES.keys())
-def test_boot_mistake_message(mistake, slug):
+def test_boot_mistake_message(mistake, app):
     """The page's message, whole, from the build, from a one-off dyno, and from a booting web dyno."""
     expected = documented(mistake.label, mistake.starts_with)
     # A dyno has DATABASE_URL once Heroku Postgres is attached (nothing here connects to it).
@@ -95,6 +94,7 @@ def test_boot_mistake_message(mistake, slug):
     )
     # The build runs collectstatic; the release phase and `heroku run` run
     # other commands, such as check and migrate.
+    slug = app.slug
     build = one_off(
         slug, f"python {slug.manage_py} collectstatic --noinput --traceback --dry-run",
         env=build_environment(slug.app_venv, config),
@@ -108,17 +108,9 @@ def test_boot_mistake_message(mistake, slug):
         assert result.returncode != 0
         assert expected in result.stderr, f"manage.py {command}:\n{result.stderr}"
         assert "Traceback" not in result.stderr
-    port = unused_port()
-    web = subprocess.run(
-        ["bash", "-c", slug.procfile()["web"]],
-        cwd=slug.path,
-        env=dyno_environment(slug.app_venv, config, port=port),
-        capture_output=True,
-        text=True,
-        timeout=BOOT_TIMEOUT,
-    )
-    assert web.returncode != 0, "the web dyno started despite the mistake"
-    log = web.stdout + web.stderr
+    with pytest.raises(DeployFailed, match=r"^The web dyno .* \(exit [1-9]") as failed, app.web_dyno(config, boot_timeout=BOOT_TIMEOUT):
+        pass  # the web dyno started despite the mistake
+    log = failed.value.output
     assert expected in log, log
     # One line, from the master (preload_app), not a traceback per worker.
     assert log.count(mistake.starts_with) == 1 and "Traceback" not in log, log

@@ -233,6 +233,7 @@ def build(project, app_venv, config_vars, *, into=None):
     """
     started = time.monotonic()
     into = Path(into) if into else Path(tempfile.mkdtemp(prefix="slug-"))
+    into.mkdir(parents=True, exist_ok=True)
     into.chmod(0o755)  # the bench's nginx serves it as another user
     copy_source(project, into)
     manage_py = check_source(into)

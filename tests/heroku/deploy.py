@@ -93,9 +93,10 @@ class Deployment:
         """`heroku run COMMAND`: a CompletedProcess (text)."""
         return one_off(self.slug, command, self.config_vars, **options)
 
-    def web_dyno(self, config_vars=None, **env_overrides):
+    def web_dyno(self, config_vars=None, *, boot_timeout=60, **env_overrides):
         """Another web dyno of this build (a context manager), with other config vars or dyno variables (None removes one)."""
-        return web_dyno(self.slug, self.config_vars if config_vars is None else config_vars, env_overrides=env_overrides)
+        config = self.config_vars if config_vars is None else config_vars
+        return web_dyno(self.slug, config, env_overrides=env_overrides, boot_timeout=boot_timeout)
 
 
 def wait_for_200(server, path="/", timeout=30):

@@ -80,7 +80,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=None, boot_timeout=60, fix=""):
+def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=None, boot_timeout=60, what="The server", fix=""):
     """Run `command` through bash, wait until `ready_path` answers, yield a Server, stop it.
 
     Any HTTP answer counts as ready. A process that dies or never answers
@@ -103,13 +103,13 @@ def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=Non
         deadline = time.monotonic() + boot_timeout
         while True:
             if process.poll() is not None:
-                raise DeployFailed(f"`{command}` (exit {process.returncode} before answering on port {port})", server.log(), fix)
+                raise DeployFailed(f"{what} `{command}` (exit {process.returncode} before answering on port {port})", server.log(), fix)
             try:
                 server.request("GET", ready_path, headers=ready_headers, timeout=2)
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise DeployFailed(f"`{command}` (no answer on port {port} within {boot_timeout} s)", server.log(), fix) from None
+                    raise DeployFailed(f"{what} `{command}` (no answer on port {port} within {boot_timeout} s)", server.log(), fix) from None
                 time.sleep(0.1)
         yield server
     finally:
@@ -129,7 +129,7 @@ def release(slug, config_vars):
     started = time.monotonic()
     code, output = run_step(command, dyno_environment(slug.app_venv, config_vars, process_type="release"), slug.path)
     if code:
-        raise DeployFailed(f"`{command}` (exit {code})", output, "The Procfile's release: line runs before every new release starts.")
+        raise DeployFailed(f"The release phase `{command}` (exit {code})", output, "The Procfile's release: line runs before every new release starts.")
     slug.timings["release"] = time.monotonic() - started
     return output
 
@@ -177,5 +177,5 @@ def web_dyno(slug, config_vars, *, env_overrides=None, boot_timeout=60):
         "does not exist (a WSGI module is found from the folder of --chdir), an ImproperlyConfigured "
         "a config var to set."
     )
-    with running_server(command, env, port=port, cwd=slug.path, ready_headers=HTTPS, boot_timeout=boot_timeout, fix=fix) as server:
+    with running_server(command, env, port=port, cwd=slug.path, ready_headers=HTTPS, boot_timeout=boot_timeout, what="The web dyno", fix=fix) as server:
         yield server

@@ -82,19 +82,19 @@ def _this_python_bin():
     return os.path.dirname(sys.executable) if sys.prefix != sys.base_prefix else "/nonexistent"
 
 
-def build_environment(app_venv, config_vars, *, base=None):
+def build_environment(app_venv, config_vars):
     """The environment the buildpack runs collectstatic in: config vars, and no dyno.
 
     No PORT, DYNO or profile-script variables (a build is not a dyno), and
     PYTHONPATH=. as bin/steps/collectstatic sets it (PYTHONPATH=${PYTHONPATH:-.}).
     """
-    env = scrubbed_environment(app_venv, base=base)
+    env = scrubbed_environment(app_venv)
     env["PYTHONPATH"] = "."
     env.update(config_vars)
     return env
 
 
-def dyno_environment(app_venv, config_vars, *, port=0, process_type="web", base=None):
+def dyno_environment(app_venv, config_vars, *, port=0, process_type="web"):
     """The environment of a dyno: the platform's and the buildpack's variables, then the config vars.
 
     The platform sets PORT and DYNO. The Python buildpack's profile scripts
@@ -103,7 +103,7 @@ def dyno_environment(app_venv, config_vars, *, port=0, process_type="web", base=
     config vars. `app_venv` (the packages the build installed) is first on
     PATH; None leaves PATH as it is.
     """
-    env = scrubbed_environment(app_venv, base=base)
+    env = scrubbed_environment(app_venv)
     env.update(
         {
             "PORT": str(port),

@@ -6,10 +6,10 @@ it, over plain HTTP.
 """
 
 import html
-import http.client
 import os
 import re
 import secrets
+from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 import pytest
@@ -60,26 +60,17 @@ def test_a_redirect_keeps_the_path_and_query(web):
     probe.https_only(web, "/staff/1/rate/?from=smoke")
 
 
-def cookies_from(headers_list):
-    return dict(re.match(r"([^=]+)=([^;]*)", value).groups() for value in headers_list)
-
-
 def test_rating_form_saves_the_rating_and_sends_its_email(web, smtp, home_page, config_vars):
     name = "Ada Lovelace"
     count_before, rate_link = staff_rows(home_page)[name]
     origin = f"https://{HOST}"
 
     # The form, over https: its CSRF token in the page and in a Secure cookie.
-    connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)
-    connection.request("GET", rate_link, headers=HTTPS)
-    response = connection.getresponse()
-    page = response.read().decode()
-    assert response.status == 200
-    set_cookies = response.headers.get_all("Set-Cookie") or []
-    csrf_cookie = [value for value in set_cookies if value.startswith("csrftoken=")]
-    assert csrf_cookie and "secure" in csrf_cookie[0].lower(), f"CSRF cookie: {set_cookies}"
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    connection.close()
+    status, headers, body = probe.get(web, rate_link)
+    assert status == 200
+    csrf_cookie = SimpleCookie(headers.get("set-cookie", "")).get("csrftoken")
+    assert csrf_cookie and csrf_cookie["secure"], f"CSRF cookie: {headers.get('set-cookie')!r}"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode()).group(1)
 
     comment = f"smoke check {secrets.token_hex(6)}"
     status, headers, body = web.request(
@@ -88,7 +79,7 @@ def test_rating_form_saves_the_rating_and_sends_its_email(web, smtp, home_page, 
         headers={
             **HTTPS,
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={cookies_from(csrf_cookie)['csrftoken']}",
+            "Cookie": f"csrftoken={csrf_cookie.value}",
             "Origin": origin,
             "Referer": origin + rate_link,
         },
