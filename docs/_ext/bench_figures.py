@@ -380,20 +380,26 @@ def settings_of(path):
     """{setting: (its value's source, its conditions)} for each assignment at the top level or under top-level ifs.
 
     A condition is (the test's source, True in the if's body, False in its else).
+    Any other statement that could set a value (a loop, a `globals().update()`)
+    raises ValueError: a setting the comparison cannot see must not pass unseen.
     """
     source = path.read_text()
     found = {}
 
     def walk(body, conditions):
         for node in body:
-            if isinstance(node, ast.Assign):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value:
                 value = ast.get_source_segment(source, node.value)
-                found.update({target.id: (value, conditions) for target in node.targets
-                              if isinstance(target, ast.Name)})
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                found.update({target.id: (value, conditions) for target in targets if isinstance(target, ast.Name)})
             elif isinstance(node, ast.If):
                 test = ast.get_source_segment(source, node.test)
                 walk(node.body, (*conditions, (test, True)))
                 walk(node.orelse, (*conditions, (test, False)))
+            elif not isinstance(node, (ast.Import, ast.ImportFrom)) and not (
+                    isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+                raise ValueError(f"line {node.lineno}: `{ast.get_source_segment(source, node).splitlines()[0]}` "
+                                 "is not an assignment, an if or an import")
 
     walk(ast.parse(source).body, ())
     return found
@@ -431,7 +437,10 @@ class SettingsCompared(Directive):
             if not path.is_file():
                 raise self.error(f"gunicorn-settings-compared: no file {path.relative_to(ROOT)}")
             self.state.document.settings.env.note_dependency(str(path))
-        first, second = map(settings_of, paths)
+        try:
+            first, second = map(settings_of, paths)
+        except ValueError as error:
+            raise self.error(f"gunicorn-settings-compared cannot compare {' and '.join(self.arguments)}: {error}")
         differ = [name for name in {**first, **second} if not same(first.get(name), second.get(name))]
         rows = [[nodes.paragraph("", "", nodes.literal(text=name)), setting_cell(name, first.get(name)),
                  setting_cell(name, second.get(name))] for name in differ]
