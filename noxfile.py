@@ -294,25 +294,6 @@ def walk(session):
 WRK_HOW = "On Debian or Ubuntu: sudo apt-get install wrk; on macOS: brew install wrk."
 
 
-def _built_slug(session):
-    """The app's environment and its build, made by tests/heroku (python -m heroku build): (APP_VENV, SLUG).
-
-    The build folder is new and readable by every user (the bench's nginx
-    runs unprivileged); the caller deletes it.
-    """
-    import tempfile
-
-    slug = Path(tempfile.mkdtemp(prefix="slug-"))
-    try:
-        printed = session.run(
-            "python", "-m", "heroku", "build", ".", "--into", str(slug), env={"PYTHONPATH": "tests"}, silent=True,
-        )
-    except BaseException:  # a failed build leaves no folder behind
-        shutil.rmtree(slug, ignore_errors=True)
-        raise
-    return dict(line.split("=", 1) for line in printed.splitlines() if line.startswith(("APP_VENV=", "SLUG=")))
-
-
 @nox.session(python=RUNTIME_PYTHON)
 def faults(session):
     """Break the database, the configuration and the dyno on purpose, and put the example under load."""
@@ -327,23 +308,21 @@ def faults(session):
 
 @nox.session(python=RUNTIME_PYTHON, default=False)
 def bench(session):
-    """Measure the guide's configuration against the alternatives; print a table and write JSON.
+    """Measure the guide's configuration against the alternatives; print the tables and write JSON.
 
-    Writes docs/_measurements/bench.json and bench.rst.inc, which
-    docs/measurements.rst shows. Arguments after -- go to tests/bench/run.py
-    (--seconds, --connections, --only a e ...; see its --help).
+    tests/bench/run.py deploys the example (tests/heroku), serves it several
+    ways and writes docs/_measurements/bench.json, from which the docs build
+    draws docs/measurements.rst's tables and chart. Arguments after -- go to
+    it (--seconds, --connections, --only a e ...; see its --help).
     """
     wrk = require_program(session, "wrk", WRK_HOW)
     nginx = require_program(
         session, "nginx", "On Debian or Ubuntu: sudo apt-get install nginx-light; on macOS: brew install nginx.",
         candidates=("/usr/sbin/nginx",),
     )
-    session.install("psutil", "-c", "tests/requirements.txt")
-    built = _built_slug(session)
-    try:
-        session.run("python", "tests/bench/run.py", *session.posargs, env={**built, "WRK": wrk, "NGINX": nginx})
-    finally:
-        shutil.rmtree(built["SLUG"], ignore_errors=True)
+    # psutil for the workers' CPU time, docutils for the tables it prints (docs/_ext/bench_figures.py).
+    session.install("psutil", "docutils", "-c", "tests/requirements.txt")
+    session.run("python", "tests/bench/run.py", *session.posargs, env={"WRK": wrk, "NGINX": nginx})
 
 
 @nox.session(python=RUNTIME_PYTHON, default=False)
