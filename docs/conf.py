@@ -91,10 +91,7 @@ checked_software = {
 }
 
 # claims_check.py: every statement about another system carries a source or
-# a proven mark, and no page types a figure sources.toml records. False while
-# the pages are rewritten: the build prints the findings per page instead of
-# failing on them.
-claims_enforced = False
+# a proven mark, and no page types a figure sources.toml records.
 claims_exempt_pages = {
     # How the project's checks work, for those who maintain it: its sentences
     # about Heroku say what the checks emulate, not what a reader should rely on.

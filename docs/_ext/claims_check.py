@@ -26,9 +26,8 @@ Typed figures
     pages that state it. The number with its unit is looked for in the
     prose outside roles and code.
 
-With ``claims_enforced = True`` in conf.py each finding is a warning with the
-page and line (so ``sphinx-build -W`` fails). With ``False``, the build
-prints the number of findings per page, and each finding, as information.
+Each finding is a warning with the page and line, so ``sphinx-build -W``
+fails.
 
 The same pass records every sentence proven by a ``:checked:`` mark;
 ``.. proven-statements::`` (on the maintainers page) lists them, with the
@@ -37,7 +36,6 @@ page, the test and the version, at build time.
 
 import re
 import tomllib
-from collections import Counter
 from pathlib import Path
 
 from docutils import nodes
@@ -289,9 +287,8 @@ def check_doctree(app, doctree):
                 f":source:, :platform: or :checked:, or, if it is the guide's own advice, list it in "
                 f"docs/{app.config.claims_own_advice} with a reason (docs/maintainers.rst, proven-statements)")))
     proven[docname] = _proven_sentences(doctree)
-    if app.config.claims_enforced:
-        for line, _, message in findings[docname]:
-            logger.warning(message, type="claims", location=(docname, line))
+    for line, _, message in findings[docname]:
+        logger.warning(message, type="claims", location=(docname, line))
 
 
 def _proven_sentences(doctree):
@@ -325,7 +322,7 @@ def merge(app, env, docnames, other):
 
 
 def report(app, env):
-    """Listed advice that matches no sentence; and, when not enforced, the findings as information."""
+    """Listed advice that matches no sentence."""
     findings, advice_used, _ = _state(env)
     used = {number for numbers in advice_used.values() for number in numbers}
     for number, entry in enumerate(env.claims_advice):
@@ -334,19 +331,8 @@ def report(app, env):
                 f"{app.config.claims_own_advice}: advice entry {number + 1} ({entry.get('page')}: "
                 f"{entry.get('starts')!r}) matches no unmarked sentence of that page: correct or remove it",
                 type="claims")
-    if app.config.claims_enforced:
-        return
-    counts = Counter({docname: len(items) for docname, items in findings.items() if items})
-    if not counts:
+    if not any(findings.values()):
         logger.info("claims: every statement about another system is backed; no figure is typed.")
-        return
-    logger.info(f"claims (not enforced: claims_enforced = False in conf.py): {sum(counts.values())} findings")
-    for docname, count in sorted(counts.items()):
-        kinds = Counter(kind for _, kind, _ in findings[docname])
-        logger.info(f"  {docname}: {count} ({kinds['claim']} unbacked statements, {kinds['figure']} typed figures)")
-    for docname in sorted(counts):
-        for line, _, message in findings[docname]:
-            logger.info(f"  {Path(env.doc2path(docname)).relative_to(Path(app.srcdir).parent)}:{line}: {message}")
 
 
 class proven_statements(nodes.General, nodes.Element):
@@ -395,7 +381,6 @@ def pages_listing_proven(app, env, added, changed, removed):
 
 def setup(app):
     # Off while the pages are rewritten: the findings are printed, not failed on.
-    app.add_config_value("claims_enforced", True, "env")
     app.add_config_value("claims_own_advice", "own-advice.toml", "env")
     # {page: why its sentences are not statements to the reader about another system}
     app.add_config_value("claims_exempt_pages", {}, "env")

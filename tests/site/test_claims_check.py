@@ -19,7 +19,6 @@ CONF = f"""
 import sys
 sys.path.insert(0, {str(ROOT / "docs" / "_ext")!r})
 extensions = ["claims"]
-claims_enforced = True
 """
 
 REGISTRY = """
