@@ -240,6 +240,12 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
+def site_root():
+    """The built site's folder (GUIDE_HTML)."""
+    return guide_html()
+
+
+@pytest.fixture(scope="session")
 def site_pages():
     """Every HTML page of the built site, relative to its root."""
     return built_pages()
