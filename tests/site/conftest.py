@@ -123,9 +123,7 @@ class PageProblems:
         self.items = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.items.append(f"script error: {error}"))
-        page.on("requestfailed", lambda request: self.items.append(
-            f"request failed: {request.url} ({request.failure})"
-        ))
+        page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
         page.on("request", self._request)
 
@@ -139,6 +137,13 @@ class PageProblems:
         if self._is_favicon(message.location.get("url", "")):
             return  # the guide has no favicon, and the browser asks for one anyway
         self.items.append(f"console error: {message.text} at {message.location}")
+
+    def _request_failed(self, request):
+        # net::ERR_ABORTED is Chromium cancelling a request itself: a reload,
+        # or a web font no longer needed once sphinx-tabs hides the panel that
+        # asked for it. A missing file is an HTTP 404, reported below.
+        if request.failure != "net::ERR_ABORTED":
+            self.items.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response):
         if response.status >= 400 and not self._is_favicon(response.url):
