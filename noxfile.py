@@ -84,16 +84,94 @@ def pytest_temp_root(session):
     return {"PYTEST_DEBUG_TEMPROOT": str(root)}
 
 
+def _docs_build_venv(session):
+    """What Read the Docs builds the guide in: docs/requirements.txt alone, on .readthedocs.yaml's Python.
+
+    Its own environment, not the session's: the session's holds the checks'
+    tools (tests/requirements.txt), and a Sphinx extension that only they
+    brought in would build here and fail on Read the Docs. Keyed on both
+    files, so even `nox -R` (which installs nothing) rebuilds it when either
+    changes.
+    """
+    key = files_digest("docs/requirements.txt", ".readthedocs.yaml")
+    venv = ROOT / ".nox" / f"docs-build-{key}"
+    built = venv / ".built-from-docs-requirements.txt"
+    for stale in (ROOT / ".nox").glob("docs-build-*"):
+        if stale != venv:
+            shutil.rmtree(stale, ignore_errors=True)
+    if built.exists():
+        session.log(f"Build environment {venv.name}: docs/requirements.txt unchanged")
+        return venv
+    shutil.rmtree(venv, ignore_errors=True)
+    # The session's interpreter: the Python .readthedocs.yaml names.
+    base = session.run("python", "-c", "import sys; print(sys._base_executable)", silent=True).strip()
+    python = venv / "bin" / "python"
+    if shutil.which("uv"):
+        env = {"UV_PYTHON_DOWNLOADS": "never"}
+        session.run("uv", "venv", "--quiet", "--python", base, str(venv), external=True, env=env)
+        session.run(
+            "uv", "pip", "install", "--python", str(python), "-r", "docs/requirements.txt",
+            external=True, env=env,
+        )
+    else:
+        session.run(base, "-m", "venv", str(venv), external=True)
+        session.run(str(python), "-m", "pip", "install", "-r", "docs/requirements.txt", external=True)
+    built.write_text(f"{key}\n")
+    return venv
+
+
+# The npm package axe-core, at an exact version: its rules change between
+# releases, so a new version is a deliberate change, like a requirements pin.
+AXE_CORE_VERSION = "4.14.1"
+AXE_CORE_DIR = ROOT / ".nox" / "axe-core"
+
+
+def _axe_core(session):
+    """axe-core's browser script (axe.min.js), from npm into .nox/axe-core on first use; never fetched by a page."""
+    import json
+
+    how = (
+        f"The accessibility checks run axe-core {AXE_CORE_VERSION}, installed from npm into "
+        ".nox/axe-core. On Debian or Ubuntu: sudo apt-get install nodejs npm. On macOS: brew install node."
+    )
+    package = AXE_CORE_DIR / "node_modules" / "axe-core"
+    script = package / "axe.min.js"
+    if script.is_file() and (package / "package.json").is_file():
+        installed = json.loads((package / "package.json").read_text())["version"]
+        if installed == AXE_CORE_VERSION:
+            session.log(f"axe-core {installed} in .nox/axe-core")
+            return script
+    npm = require_program(session, "npm", how)
+    session.log(f"Installing axe-core@{AXE_CORE_VERSION} from npm into .nox/axe-core")
+    shutil.rmtree(AXE_CORE_DIR, ignore_errors=True)
+    AXE_CORE_DIR.mkdir(parents=True)
+    # A package.json of its own, so npm installs here and not in a parent folder's project.
+    (AXE_CORE_DIR / "package.json").write_text('{"private": true, "description": "nox -s docs"}\n')
+    session.run(
+        npm, "install", "--prefix", str(AXE_CORE_DIR), "--no-audit", "--no-fund", "--ignore-scripts",
+        "--save-exact", "--loglevel=error", f"axe-core@{AXE_CORE_VERSION}",
+        external=True,
+    )
+    return script
+
+
 @nox.session(python=DOCS_PYTHON, allow_parallel=True)
 def docs(session):
-    """Build the guide strictly, validate .readthedocs.yaml, and check the built site in Chromium."""
+    """Build the guide as Read the Docs does, validate .readthedocs.yaml, and check the built site in Chromium.
+
+    The build runs in an environment of docs/requirements.txt alone; the
+    checks (pytest, Playwright, axe-core) run from the session's own, of
+    tests/requirements.txt, against the pages the build wrote.
+    """
     browser = chromium(session)
-    session.install("-r", "docs/requirements.txt", "-r", "tests/requirements.txt")
+    axe = _axe_core(session)
+    build = _docs_build_venv(session)
+    session.install("-r", "tests/requirements.txt")
     html = BUILD_DIR / "html"
     # A page removed from docs/ must not survive in the output and be checked as if it existed.
     shutil.rmtree(html, ignore_errors=True)
     session.run(
-        "sphinx-build",
+        str(build / "bin" / "sphinx-build"),
         "-E",  # read every page afresh: no cached environment from an earlier build
         "-W",  # a warning fails the build: a missing include, marker or file is only a warning
         "-n",  # nitpicky: every cross-reference must resolve
@@ -102,6 +180,7 @@ def docs(session):
         "html",
         "docs",
         str(html),
+        external=True,
     )
     session.run(
         "check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml"
@@ -110,7 +189,7 @@ def docs(session):
         "pytest",
         "tests/site",
         *session.posargs,
-        env={"CHROMIUM": browser, "GUIDE_HTML": str(html), **pytest_temp_root(session)},
+        env={"CHROMIUM": browser, "GUIDE_HTML": str(html), "AXE_CORE": str(axe), **pytest_temp_root(session)},
     )
     session.log(f"The guide is built: open {html / 'index.html'}")
     session.log(f"Chromium's screenshot of step 5: {BUILD_DIR / 'site-check.png'}")

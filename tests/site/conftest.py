@@ -4,7 +4,9 @@ The nox `docs` session sets two variables:
 
 - GUIDE_HTML: the folder sphinx-build wrote the HTML site to;
 - CHROMIUM: the Chromium binary to drive. Playwright never downloads a
-  browser here (no `playwright install`).
+  browser here (no `playwright install`);
+- AXE_CORE: axe-core's axe.min.js, installed from npm at the version the
+  noxfile pins (the accessibility checks put it into each page).
 
 Missing either is an error, never a skip: a check that did not run must not
 look like a check that passed.
@@ -121,9 +123,7 @@ class PageProblems:
         self.items = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.items.append(f"script error: {error}"))
-        page.on("requestfailed", lambda request: self.items.append(
-            f"request failed: {request.url} ({request.failure})"
-        ))
+        page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
         page.on("request", self._request)
 
@@ -138,6 +138,13 @@ class PageProblems:
             return  # the guide has no favicon, and the browser asks for one anyway
         self.items.append(f"console error: {message.text} at {message.location}")
 
+    def _request_failed(self, request):
+        # net::ERR_ABORTED is Chromium cancelling a request itself: a reload,
+        # or a web font no longer needed once sphinx-tabs hides the panel that
+        # asked for it. A missing file is an HTTP 404, reported below.
+        if request.failure != "net::ERR_ABORTED":
+            self.items.append(f"request failed: {request.url} ({request.failure})")
+
     def _response(self, response):
         if response.status >= 400 and not self._is_favicon(response.url):
             self.items.append(f"HTTP {response.status} for {response.url}")
@@ -150,12 +157,13 @@ class PageProblems:
 
 @pytest.fixture(scope="session")
 def profile(run, browser):
-    """One browser profile for every check, allowed to read what the copy button writes.
+    """One browser profile for most checks, allowed to read what the copy button writes.
 
     Tabs of one profile share a renderer process, which halves Chromium's
-    work against a profile per tab. Each check still starts from a page
-    never seen: sphinx-tabs keeps the reader's platform choice in
-    sessionStorage, which belongs to one tab, and the site sets no cookie.
+    work against a profile per tab. The profile shares the reader's platform
+    choice (localStorage) between its tabs, as a reader's browser does: a
+    check that depends on it clicks the platform first, or opens a profile
+    of its own (new_profile).
     """
     context = run(browser.new_context(viewport={"width": 1280, "height": 900}))
     try:
@@ -166,19 +174,80 @@ def profile(run, browser):
         run(context.close())
 
 
-@pytest.fixture(scope="session")
-def new_tab(profile, site_url):
-    """An async context manager: a new tab, and the list of what goes wrong in it from the moment it opens."""
+def tab_opener(context, site_url):
+    """An async context manager: a new tab of `context`, and the list of what goes wrong in it from the moment it opens."""
 
     @contextlib.asynccontextmanager
     async def tab():
-        page = await profile.new_page()
+        page = await context.new_page()
         try:
             yield page, PageProblems(page, site_url).items
         finally:
             await page.close()
 
     return tab
+
+
+@pytest.fixture(scope="session")
+def new_tab(profile, site_url):
+    """A new tab of the shared profile (see tab_opener)."""
+    return tab_opener(profile, site_url)
+
+
+@pytest.fixture(scope="session")
+def new_profile(browser, site_url):
+    """An async context manager: a browser profile never used, at a window size, yielding its tab opener.
+
+    Nothing is stored in it yet: no platform choice, no cache.
+    """
+
+    @contextlib.asynccontextmanager
+    async def fresh(width=1280, height=900):
+        context = await browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(15_000)
+        try:
+            yield tab_opener(context, site_url)
+        finally:
+            await context.close()
+
+    return fresh
+
+
+@pytest.fixture(scope="session")
+def axe_script():
+    """The text of axe-core's axe.min.js, from AXE_CORE; stops the run if it is missing."""
+    value = os.environ.get("AXE_CORE")
+    if not value or not Path(value).is_file():
+        pytest.fail(
+            f"AXE_CORE={value!r} is not axe-core's axe.min.js. Run `nox -s docs`, which installs "
+            "the pinned axe-core from npm into .nox/axe-core and sets AXE_CORE.",
+            pytrace=False,
+        )
+    return Path(value).read_text(encoding="utf-8")
+
+
+# Figures the checks measured, printed at the end of the run.
+FIGURES = pytest.StashKey[list]()
+
+
+@pytest.fixture(scope="session")
+def figures(pytestconfig):
+    """A list to append a measured figure to (a line), printed at the end of the run."""
+    return pytestconfig.stash.setdefault(FIGURES, [])
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = terminalreporter.config.stash.get(FIGURES, [])
+    if lines:
+        terminalreporter.section("what the site checks measured")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def site_root():
+    """The built site's folder (GUIDE_HTML)."""
+    return guide_html()
 
 
 @pytest.fixture(scope="session")
