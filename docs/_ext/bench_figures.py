@@ -8,15 +8,11 @@
   ``wrk slow_requests``): the wrk command line; ``chart``: the bar chart,
   an SVG written into the build output's images folder, its caption the
   directive's content.
-- ``.. gunicorn-settings-compared:: FILE_A FILE_B``: the settings where two
-  of the bench's gunicorn config files (paths from the repository's root)
-  differ, read from both with ast at build time, then the settings they share.
 
 Pages that use them are rebuilt when a file they read changes.
 tests/bench/run.py prints the same tables and targets with text_table().
 """
 
-import ast
 import difflib
 import json
 import statistics
@@ -374,91 +370,9 @@ def write_chart(app, exception):
         (images / CHART).write_text(chart_svg(json.loads(BENCH_JSON.read_text())))
 
 
-# --- two gunicorn config files compared, setting by setting ---
-
-def settings_of(path):
-    """{setting: (its value's source, its conditions)} for each assignment at the top level or under top-level ifs.
-
-    A condition is (the test's source, True in the if's body, False in its else).
-    Any other statement that could set a value (a loop, a `globals().update()`)
-    raises ValueError: a setting the comparison cannot see must not pass unseen.
-    """
-    source = path.read_text()
-    found = {}
-
-    def walk(body, conditions):
-        for node in body:
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value:
-                value = ast.get_source_segment(source, node.value)
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                found.update({target.id: (value, conditions) for target in targets if isinstance(target, ast.Name)})
-            elif isinstance(node, ast.If):
-                test = ast.get_source_segment(source, node.test)
-                walk(node.body, (*conditions, (test, True)))
-                walk(node.orelse, (*conditions, (test, False)))
-            elif not isinstance(node, (ast.Import, ast.ImportFrom)) and not (
-                    isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
-                raise ValueError(f"line {node.lineno}: `{ast.get_source_segment(source, node).splitlines()[0]}` "
-                                 "is not an assignment, an if or an import")
-
-    walk(ast.parse(source).body, ())
-    return found
-
-
-def same(first, second):
-    """Set alike: under the same conditions, to values that parse the same (quotes and spacing aside)."""
-    parsed = lambda value: ast.dump(ast.parse(value, mode="eval"))  # noqa: E731
-    return bool(first and second) and first[1] == second[1] and parsed(first[0]) == parsed(second[0])
-
-
-def assignment(setting, value):
-    return nodes.literal(text=f"{setting} = {' '.join(value.split())}")
-
-
-def setting_cell(setting, set_as):
-    if set_as is None:
-        return "not set: gunicorn's default"
-    value, conditions = set_as
-    paragraph = nodes.paragraph("", "", assignment(setting, value))
-    for index, (test, truth) in enumerate(conditions):
-        paragraph += [nodes.Text(" and " if index else ", only where "), nodes.literal(text=test),
-                      nodes.Text(f" is {str(truth).lower()}")]
-    return paragraph
-
-
-class SettingsCompared(Directive):
-    """``.. gunicorn-settings-compared:: FILE_A FILE_B``: a table of the settings where they differ, then the others."""
-
-    required_arguments = 2
-
-    def run(self):
-        paths = [ROOT / argument for argument in self.arguments]
-        for path in paths:
-            if not path.is_file():
-                raise self.error(f"gunicorn-settings-compared: no file {path.relative_to(ROOT)}")
-            self.state.document.settings.env.note_dependency(str(path))
-        try:
-            first, second = map(settings_of, paths)
-        except ValueError as error:
-            raise self.error(f"gunicorn-settings-compared cannot compare {' and '.join(self.arguments)}: {error}")
-        differ = [name for name in {**first, **second} if not same(first.get(name), second.get(name))]
-        rows = [[nodes.paragraph("", "", nodes.literal(text=name)), setting_cell(name, first.get(name)),
-                 setting_cell(name, second.get(name))] for name in differ]
-        table = table_node(f"Where the two files differ: {len(differ)} settings", ["Setting", *self.arguments], rows,
-                           [20, 40, 40])
-        shared = [assignment(name, first[name][0]) for name in first if name not in differ]
-        alike = nodes.paragraph("", "Set alike in both: " if shared else "No setting is set alike in both.")
-        for index, literal in enumerate(shared):
-            alike += [nodes.Text(", ")] if index else []
-            alike += literal
-        alike += nodes.Text("." if shared else "")
-        return [table, alike]
-
-
 def setup(app):
     app.add_role("bench", bench_role)
     app.add_directive("bench", BenchDirective)
-    app.add_directive("gunicorn-settings-compared", SettingsCompared)
     skip = (skip_chart, None)
     app.add_node(bench_chart, html=(visit_chart_html, None), latex=skip, text=skip, man=skip, texinfo=skip)
     app.connect("build-finished", write_chart)
