@@ -9,6 +9,7 @@ missing interpreter is an error, never a skipped session. A missing program
 (Chromium, Node, PostgreSQL) stops its session with what to install.
 """
 
+import hashlib
 import os
 import re
 import shutil
@@ -93,7 +94,9 @@ def _docs_build_venv(session):
     files, so even `nox -R` (which installs nothing) rebuilds it when either
     changes.
     """
-    key = files_digest("docs/requirements.txt", ".readthedocs.yaml")
+    key = hashlib.sha256(
+        b"".join((ROOT / name).read_bytes() for name in ("docs/requirements.txt", ".readthedocs.yaml"))
+    ).hexdigest()[:12]
     venv = ROOT / ".nox" / f"docs-build-{key}"
     built = venv / ".built-from-docs-requirements.txt"
     for stale in (ROOT / ".nox").glob("docs-build-*"):
