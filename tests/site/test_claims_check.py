@@ -8,8 +8,8 @@ the page and the line; the same page with the sentence sourced, listed or
 phrased as an instruction builds.
 """
 
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ def build(tmp_path, page, advice="advice = []"):
     (source / "index.rst").write_text(".. toctree::\n\n   steps/11-run-the-app\n")
     (source / f"{PAGE}.rst").write_text("Running the app\n===============\n\n" + page)
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-E", "-W", "--keep-going", "-q", "-b", "html",
+        [os.environ["SPHINX_BUILD"], "-E", "-W", "--keep-going", "-q", "-b", "html",
          str(source), str(tmp_path / "html")],
         capture_output=True, text=True, check=False,
     )
