@@ -312,12 +312,15 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "calibration@localhost"
 )
+# The backend is set in both branches, so that an EMAIL_BACKEND
+# left elsewhere in the file cannot print production mail.
 if DEBUG or not EMAIL_HOST:
-    # Without EMAIL_HOST, mail goes to the log (and the
-    # example's check calibration.W001 says so at each deploy).
+    # Without EMAIL_HOST, mail goes to the log.
     EMAIL_BACKEND = (
         "django.core.mail.backends.console.EmailBackend"
     )
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 # Logging: Heroku keeps what a dyno prints (heroku logs).
 # Send every record to stdout, errors included.
