@@ -24,10 +24,8 @@ manage.py at its root or one folder down):
     with deploy("path/to/project", config, loaddata="sample_staff") as app:  # raises DeployFailed
         status, headers, body = app.web.request("GET", "/", headers=HTTPS)
 
-With tests/ on sys.path (pytest.ini's pythonpath does it). A nox session,
-which imports nothing from tests/, runs it as a program instead:
-
-    PYTHONPATH=tests python -m heroku build PROJECT --into FOLDER   # prints APP_VENV=... and SLUG=...
+With tests/ on sys.path (pytest.ini's pythonpath does it; tests/bench/run.py
+puts it there itself).
 
 processes.py needs psutil (tests/requirements.txt pins it); the rest, only the standard library.
 """

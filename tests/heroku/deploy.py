@@ -22,8 +22,7 @@ the step, the last line of its output and the fix):
 5. with `web` (the default), the Procfile's web: line, ready at its first
    200 on `/` through the router; stopped with SIGTERM on the way out.
 
-The build folder is deleted on the way out. With tests/ on sys.path; a nox
-session, which imports nothing from tests/, runs `python -m heroku`.
+The build folder is deleted on the way out. With tests/ on sys.path.
 """
 
 import contextlib
