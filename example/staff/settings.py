@@ -354,9 +354,9 @@ LOGGING = {
 # errors reach only the log.
 admin_addresses = env_list("DJANGO_ADMINS", [])
 # Django 6.0 takes addresses; 5.2 needs (name, address) pairs.
-if django.VERSION >= (6, 0):
-    ADMINS = admin_addresses
-else:
-    ADMINS = [(a, a) for a in admin_addresses]
+ADMINS = (
+    admin_addresses if django.VERSION >= (6, 0)
+    else [(a, a) for a in admin_addresses]
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # [end:admins]
