@@ -80,8 +80,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=None, boot_timeout=60, what="The server", fix=""):
-    """Run `command` through bash, wait until `ready_path` answers, yield a Server, stop it.
+def running_server(command, env, *, port, cwd, ready_headers=None, boot_timeout=60, what="The server", fix=""):
+    """Run `command` through bash, wait until `/` answers, yield a Server, stop it.
 
     Any HTTP answer counts as ready. A process that dies or never answers
     raises DeployFailed with its output and `fix`, so a broken Procfile line reads as one.
@@ -90,13 +90,8 @@ def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=Non
     log_path = log_dir / "server.log"
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(
-            ["bash", "-c", command],
-            cwd=cwd,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            ["bash", "-c", command], cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
         )
     server = Server(process, port, log_path)
     try:
@@ -105,7 +100,7 @@ def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=Non
             if process.poll() is not None:
                 raise DeployFailed(f"{what} `{command}` (exit {process.returncode} before answering on port {port})", server.log(), fix)
             try:
-                server.request("GET", ready_path, headers=ready_headers, timeout=2)
+                server.request("GET", "/", headers=ready_headers, timeout=2)
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -142,13 +137,7 @@ def one_off(slug, command, config_vars=None, *, env=None, timeout=120):
     if env is None:
         env = dyno_environment(slug.app_venv, config_vars, process_type="run")
     return subprocess.run(
-        ["bash", "-c", command],
-        cwd=slug.path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+        ["bash", "-c", command], cwd=slug.path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
     )
 
 
