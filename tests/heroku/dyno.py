@@ -80,8 +80,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(command, env, *, port, cwd, ready_headers=None, boot_timeout=60, what="The server", fix=""):
-    """Run `command` through bash, wait until `/` answers, yield a Server, stop it.
+def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=None, boot_timeout=60, what="The server", fix=""):
+    """Run `command` through bash, wait until `ready_path` answers, yield a Server, stop it.
 
     Any HTTP answer counts as ready. A process that dies or never answers
     raises DeployFailed with its output and `fix`, so a broken Procfile line reads as one.
@@ -100,7 +100,7 @@ def running_server(command, env, *, port, cwd, ready_headers=None, boot_timeout=
             if process.poll() is not None:
                 raise DeployFailed(f"{what} `{command}` (exit {process.returncode} before answering on port {port})", server.log(), fix)
             try:
-                server.request("GET", "/", headers=ready_headers, timeout=2)
+                server.request("GET", ready_path, headers=ready_headers, timeout=2)
                 break
             except OSError:
                 if time.monotonic() > deadline:
