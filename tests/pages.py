@@ -19,8 +19,7 @@ become their text.
             block.commands()                       # console blocks: [Command(line, text, output)]
             block.shown()                          # literalinclude: Shown(text, first, last), as Sphinx reads it
         for prose in page.prose():                 # paragraphs, titles, terms: text and inline literals with lines
-        page.section("troubleshooting-h10")        # by label, or by title:
-        page.sections_titled("How do I know it's working?")
+        page.section("troubleshooting-h10")        # by its label: .text, .literals(), .blocks(page)
 
 A Block's `line` is the line of its directive in the page (1-based); each
 content line's own line is in `block.lines`. A literalinclude's file is
@@ -356,9 +355,6 @@ class Page:
             if label in section.labels:
                 return section
         raise AssertionError(f"{self.name} has no section labelled {label!r}")
-
-    def sections_titled(self, title):
-        return [section for section in self.sections if section.title == title]
 
     def prose(self):
         """Every paragraph, title and term of the page (and of the rst it includes), in order."""

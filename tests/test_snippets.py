@@ -24,14 +24,7 @@ EXAMPLE = ROOT / "example"
 GUIDE = read_guide()
 
 # Files of the example outside example/: what Heroku reads at the root.
-ROOT_FILES = (
-    "Procfile",
-    "runtime.txt",
-    ".python-version",
-    "requirements.txt",
-    ".env.example",
-    ".gitignore",
-)
+ROOT_FILES = ("Procfile", "runtime.txt", ".python-version", "requirements.txt", ".env.example", ".gitignore")
 # Output of builds and runs inside example/, never shown by the guide.
 GENERATED = {"staticfiles", "__pycache__", ".pytest_cache"}
 GENERATED_SUFFIXES = {".pyc", ".sqlite3", ".gz", ".br"}
@@ -66,13 +59,9 @@ OTHER_VALUES = {
 def example_files():
     """{path relative to the repository: text} for every text file of the example."""
     files = {}
-    candidates = [ROOT / name for name in ROOT_FILES]
-    candidates += sorted(EXAMPLE.rglob("*"))
-    for path in candidates:
+    for path in [ROOT / name for name in ROOT_FILES] + sorted(EXAMPLE.rglob("*")):
         relative = path.relative_to(ROOT)
-        if not path.is_file() or GENERATED & set(relative.parts):
-            continue
-        if path.suffix in GENERATED_SUFFIXES:
+        if not path.is_file() or GENERATED & set(relative.parts) or path.suffix in GENERATED_SUFFIXES:
             continue
         try:
             files[relative.as_posix()] = path.read_text(encoding="utf-8")
@@ -195,12 +184,8 @@ def test_each_include_selects_a_region_of_the_file_it_names():
             if (start_kind, start_name) != ("start", end_name):
                 problems.append(f"{where}: {start!r} and {end!r} are not one pair")
         if "pyobject" in options:
-            tree = ast.parse(text)
-            names = {
-                node.name
-                for node in ast.walk(tree)
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            }
+            definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            names = {node.name for node in ast.walk(ast.parse(text)) if isinstance(node, definitions)}
             if options["pyobject"].split(".")[-1] not in names:
                 problems.append(f"{where}: no {options['pyobject']} in {target.name}")
     assert not problems, "\n".join(problems)

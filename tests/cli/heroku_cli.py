@@ -3,10 +3,11 @@
 import difflib
 import json
 import os
-import shutil
 import subprocess
 from functools import cached_property
 from pathlib import Path
+
+from heroku import scrubbed_environment
 
 PARSER = Path(__file__).resolve().parent / "oclif_parse.cjs"
 
@@ -34,6 +35,16 @@ def isolated_cli_environment(home):
     }
 
 
+def cli_environment(home, app_venv=None):
+    """A terminal for the Heroku CLI: heroku.scrubbed_environment(app_venv), kept inside `home`.
+
+    Without this machine's HEROKU_* variables, which the CLI reads as flag
+    defaults (HEROKU_APP is --app's), nor npm's (npm_*) from the CLI's install.
+    """
+    env = {name: value for name, value in scrubbed_environment(app_venv).items() if not name.startswith(("HEROKU_", "npm_"))}
+    return {**env, **isolated_cli_environment(home)}
+
+
 class HerokuCLI:
     """An installed Heroku CLI (node_modules/heroku): its commands, and its parser run on argv lists."""
 
@@ -50,7 +61,7 @@ class HerokuCLI:
             self._parser = subprocess.Popen(
                 ["node", str(PARSER), str(self.package_dir), str(read)], pass_fds=(read,), cwd=self.home,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env={**isolated_cli_environment(self.home), **_node_path()},
+                env=cli_environment(self.home),
             )
             os.close(read)
         os.write(self._requests, (json.dumps(items) + "\n").encode())
@@ -80,9 +91,3 @@ class HerokuCLI:
     def suggest(self, word):
         close = difflib.get_close_matches(word, sorted(self.commands), n=3, cutoff=0.75)
         return f" (did you mean {' or '.join(close)}?)" if close else ""
-
-
-def _node_path():
-    """PATH for the parser: node, and nothing of this machine's tools."""
-    node = shutil.which("node")
-    return {"PATH": f"{Path(node).parent}:/usr/bin:/bin" if node else "/usr/bin:/bin"}

@@ -6,7 +6,7 @@ import types
 
 import pytest
 from guide_commands import Finder, check_guide, simple_commands
-from heroku_cli import isolated_cli_environment
+from heroku_cli import cli_environment
 
 PAGE = """\
 Deploy
@@ -210,7 +210,7 @@ def test_the_installed_cli_runs(cli_package, tmp_path):
     """`heroku --version`, with the CLI kept inside a folder of its own."""
     done = subprocess.run(
         [str(cli_package.parent / ".bin" / "heroku"), "--version"],
-        env={**isolated_cli_environment(tmp_path), "PATH": __import__("os").environ["PATH"]},
+        env=cli_environment(tmp_path),
         capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0 and done.stdout.startswith("heroku/"), done.stdout + done.stderr

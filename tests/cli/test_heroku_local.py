@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 from guide_commands import heroku_argv, simple_commands
-from heroku_cli import isolated_cli_environment
+from heroku_cli import cli_environment
 from heroku import procfile_commands, running_server, unused_port
 from heroku.build import copy_source
 from heroku.processes import live_processes, process_group
@@ -135,23 +135,10 @@ def reader_copy(tmp_path):
 
 
 def reader_environment(copy, cli_package):
-    """A shell like the reader's: the CLI and the project's Python on PATH, nothing of the tests' settings."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "EMAIL_", "GUNICORN_", "HEROKU_", "NOX_", "npm_"))
-        and name not in ("DATABASE_URL", "DEFAULT_FROM_EMAIL", "WEB_CONCURRENCY", "PORT", "DYNO", "VIRTUAL_ENV")
-    }
-    node = shutil.which("node")
-    path = [str(Path(sys.executable).parent), str(cli_package.parent / ".bin")]
-    if node:
-        path.append(str(Path(node).parent))
-    env.update(
-        {
-            "PATH": os.pathsep.join(path + [env.get("PATH", "")]),
-            **isolated_cli_environment(copy.parent / "home"),
-        }
-    )
+    """A shell like the reader's: the project's Python (the session's venv, activated), then the CLI, on PATH."""
+    env = cli_environment(copy.parent / "home", app_venv=sys.prefix)
+    venv_bin, rest = env["PATH"].split(os.pathsep, 1)
+    env["PATH"] = os.pathsep.join([venv_bin, str(cli_package.parent / ".bin"), rest])
     return env
 
 

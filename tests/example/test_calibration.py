@@ -1,7 +1,10 @@
 """The example app under production settings: pages, the rating form and its e-mail, the admin.
 
 Requests say they came through Heroku's router over HTTPS, as every request
-to a dyno does, with the X-Forwarded-Proto header the router adds.
+to a dyno does, with the Host of an app at herokuapp.com and the
+X-Forwarded-Proto header the router adds (heroku.HTTPS). HTTPS and static
+files are checked by the probe of a running app (heroku/probe.py), here
+through Django's test client.
 """
 
 import logging
@@ -13,10 +16,8 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core import mail
 from django.core.files.storage import storages
-from heroku import unused_port
+from heroku import HTTPS, probe, unused_port
 from whitenoise.storage import CompressedManifestStaticFilesStorage
-
-HTTPS = {"X-Forwarded-Proto": "https"}
 
 # Templates link static files through the manifest that collectstatic writes.
 pytestmark = pytest.mark.usefixtures("collected_static_files")
@@ -25,6 +26,27 @@ pytestmark = pytest.mark.usefixtures("collected_static_files")
 @pytest.fixture
 def ada(db):
     return StaffMember.objects.create(name="Ada Lovelace", email="ada@example.com", role="Analyst")
+
+
+class ClientAsServer:
+    """Django's test client as the Server (heroku/dyno.py) that heroku/probe.py probes."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def request(self, method, path, *, headers=None):
+        response = self.client.generic(method, path, headers=headers)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        response.close()
+        return response.status_code, {name.lower(): value for name, value in response.items()}, body
+
+    def log(self):
+        return "(Django's test client: the app's log is pytest's captured output)"
+
+
+@pytest.fixture
+def app(client, db):
+    return ClientAsServer(client)
 
 
 # --- What the guide states about the settings ---------------------------------
@@ -44,38 +66,25 @@ def test_runserver_nostatic_comes_before_staticfiles():
     )
 
 
-def test_static_files_are_stored_hashed_and_compressed(collected_static_files):
+def test_the_stylesheet_is_stored_hashed_and_compressed_and_served_so(app):
     # Django 5.1 removed STATICFILES_STORAGE and ignores it without a word:
     # only STORAGES["staticfiles"] chooses the backend.
     assert isinstance(storages["staticfiles"], CompressedManifestStaticFilesStorage)
-    hashed = staticfiles_storage.stored_name("css/site.css")
-    for suffix in ("", ".br", ".gz"):
-        assert (collected_static_files / f"{hashed}{suffix}").is_file()
-
-
-def test_templates_link_the_hashed_stylesheet(client, db):
-    response = client.get("/", headers=HTTPS)
-    hashed = staticfiles_storage.url("css/site.css")
-    assert hashed != "/static/css/site.css"
-    assert hashed.encode() in response.content
+    link = probe.hashed_stylesheet(probe.https_only(app), "/css/site.")
+    assert link == staticfiles_storage.url("css/site.css")
+    probe.static_file_served(app, link, text=".site-header")
 
 
 # --- HTTPS behind the router -----------------------------------------------------
 
 
-def test_a_request_the_router_received_over_https_is_served(client, db):
-    assert client.get("/", headers=HTTPS).status_code == 200
+def test_https_only_and_a_redirect_keeps_the_path_and_query(app, ada):
+    probe.https_only(app, f"/staff/{ada.pk}/rate/?x=1")
 
 
-def test_a_plain_http_request_is_redirected_to_https(client, db):
-    response = client.get("/rate-me?x=1")
-    assert response.status_code == 301
-    assert response["Location"] == "https://testserver/rate-me?x=1"
-
-
-def test_https_responses_carry_hsts(client, db):
-    response = client.get("/", headers=HTTPS)
-    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+def test_https_responses_carry_hsts(app):
+    _, headers, _ = probe.get(app, "/")
+    assert headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
 
 
 def test_an_unknown_host_is_refused(client, db):
@@ -184,10 +193,8 @@ def test_the_form_refuses_a_post_without_its_csrf_token(ada):
 # --- The admin and the system check ---------------------------------------------
 
 
-def test_the_admin_login_page_is_served_with_its_hashed_stylesheet(client, db):
-    response = client.get("/admin/login/", headers=HTTPS)
-    assert response.status_code == 200
-    assert staticfiles_storage.url("admin/css/base.css").encode() in response.content
+def test_the_admin_login_page_is_served_with_its_hashed_stylesheets(app):
+    probe.admin_styled(app)
 
 
 def test_an_admin_sees_the_staff_with_their_ratings(admin_client, ada):

@@ -79,20 +79,19 @@ def test_the_hsts_header_on_the_pages_is_the_settings_one():
         assert "here a year" in prose("steps/03-settings.rst")
 
 
-def key_accepted(length):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=EXAMPLE,
-        env={**scrubbed_environment(), **production_config_vars(DJANGO_SECRET_KEY="k" * length)},
-        capture_output=True, text=True, timeout=60,
+def manage_check(**config_vars):
+    """`python manage.py check` in example/ with the guide's config vars (and `config_vars`) alone."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=EXAMPLE, capture_output=True, text=True, timeout=60,
+        env={**scrubbed_environment(), **production_config_vars(**config_vars)},
     )
-    return result.returncode == 0
 
 
 def test_the_shortest_secret_key_on_the_page_is_the_one_the_example_accepts():
     (name, match), = quoted(r"or with one shorter than (\d+) characters", "steps/03-settings.rst")
     shortest = int(match[1])
-    assert key_accepted(shortest) and not key_accepted(shortest - 1), f"{name}: {match[0]!r}"
+    accepted = [manage_check(DJANGO_SECRET_KEY="k" * length).returncode == 0 for length in (shortest, shortest - 1)]
+    assert accepted == [True, False], f"{name}: {match[0]!r}"
 
 
 def test_the_sample_staff_on_the_pages_are_the_fixture():
@@ -138,12 +137,7 @@ def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
     assert typo.words()[1:] == ["python", "example/manage.py", "check"], typo.text
     shown = [line for c in commands("steps/04-database.rst") for line in c.output if line.startswith("Configuration error:")]
     assert shown, "step 4 shows no configuration error"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=EXAMPLE,
-        env={**scrubbed_environment(), **production_config_vars(DATABASE_URL=url)},
-        capture_output=True, text=True, timeout=60,
-    )
+    result = manage_check(DATABASE_URL=url)
     for line in shown:  # the Linux and macOS tab and the Windows tab
         assert result.stderr.strip() == line, f"step 4 shows {line!r}; the example prints {result.stderr!r}"
 
@@ -162,22 +156,10 @@ def test_step_1_procfile_has_a_gunicorn_web_process_and_a_migrating_release():
     module, _, attribute = web[-1].partition(":")
     wsgi = chdir / (module.replace(".", "/") + ".py")
     assert wsgi.is_file(), f"the web process loads {web[-1]}, but {wsgi} does not exist"
-    defined = {
-        target.id
-        for node in ast.walk(ast.parse(wsgi.read_text()))
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
+    assignments = [node for node in ast.walk(ast.parse(wsgi.read_text())) if isinstance(node, ast.Assign)]
+    defined = {target.id for node in assignments for target in node.targets if isinstance(target, ast.Name)}
     assert (attribute or "application") in defined, f"{wsgi} defines no {attribute or 'application'}"
     assert re.search(r"manage\.py migrate\b", commands["release"]), commands["release"]
-
-
-def git(*args):
-    result = subprocess.run(
-        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    return result
 
 
 def test_step_2_git_tracks_every_file_heroku_needs():
@@ -200,7 +182,7 @@ def test_step_2_the_build_finds_example_manage_py():
 
 @pytest.mark.parametrize("path", [".env", ".venv/", "example/db.sqlite3", "example/staticfiles/"])
 def test_step_2_gitignore_keeps_local_state_out(path):
-    result = git("check-ignore", path)
+    result = subprocess.run(["git", "check-ignore", path], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == path, (
         f"step 2 says `git check-ignore` prints {path}; it printed {result.stdout!r} "
         f"(exit {result.returncode}) {result.stderr}"

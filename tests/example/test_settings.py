@@ -74,24 +74,17 @@ class ForkedPython:
         self.folder.cleanup()
 
 
-_forked_python = None
-
-
 @pytest.fixture(scope="module", autouse=True)
 def forked_python():
     """One server per test process; closed (and its coverage data saved) when this module's tests end."""
     global _forked_python
+    _forked_python = ForkedPython()
     yield
-    if _forked_python is not None:
-        _forked_python.close()
-        _forked_python = None
+    _forked_python.close()
 
 
 def python(*arguments, timeout=60, **variables):
     """Run `python ARGUMENTS` in example/, in a process of its own that has `variables` alone."""
-    global _forked_python
-    if _forked_python is None:
-        _forked_python = ForkedPython()
     return _forked_python.run(arguments, clean_environment(**variables), timeout)
 
 

@@ -10,18 +10,17 @@ connection on which the client may be sending its next request. A slow
 so the server has finished long before the client has.
 """
 
-import runpy
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from heroku import SIGKILL_AFTER as HEROKU_SIGKILL_AFTER
 from heroku import production_config_vars
+from pages import example_values
 
-GUNICORN_CONF = runpy.run_path(str(Path(__file__).resolve().parents[2] / "example" / "gunicorn.conf.py"))
-GRACEFUL_TIMEOUT = GUNICORN_CONF["graceful_timeout"]
+# The example's own value, read as the pages render it (docs/_ext/example_values.py).
+GRACEFUL_TIMEOUT = example_values.example_value("gunicorn.conf.py:graceful_timeout")
 SLOW_CLIENTS = 4
 # Each slow client takes this long to send its request headers.
 TRICKLE_SECONDS = 3.0

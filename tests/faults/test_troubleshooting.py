@@ -17,7 +17,6 @@ connections is reproduced under load last.
 import concurrent.futures
 import re
 import shlex
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -300,14 +299,9 @@ def threads():
 
 def limited_role(cluster, name, limit):
     """A role that may open at most `limit` connections, allowed to read and write the app's tables."""
-    sql = (
+    cluster.psql(
         f"DROP ROLE IF EXISTS {name}; CREATE ROLE {name} LOGIN CONNECTION LIMIT {limit}; "
         f"GRANT pg_read_all_data, pg_write_all_data TO {name};"
-    )
-    subprocess.run(
-        [*cluster.as_postgres, str(cluster.bin / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port),
-         "-U", cluster.user, "-d", cluster.database, "-v", "ON_ERROR_STOP=1", "-c", sql],
-        check=True, capture_output=True, timeout=30,
     )
     return f"postgres://{name}@127.0.0.1:{cluster.port}/{cluster.database}"
 

@@ -119,11 +119,7 @@ def find_manage_py(root):
 
 def _git_ls_files(root, *options, paths=()):
     listed = subprocess.run(
-        ["git", "ls-files", "-z", *options, "--", *paths],
-        cwd=root,
-        capture_output=True,
-        check=True,
-        timeout=30,
+        ["git", "ls-files", "-z", *options, "--", *paths], cwd=root, capture_output=True, check=True, timeout=30,
     ).stdout.decode()
     return sorted({name for name in listed.split("\0") if name and (Path(root) / name).is_file()})
 
@@ -153,10 +149,7 @@ def source_files(root, paths=()):
 def copy_source(root, destination, paths=()):
     """Copy the files `git push` would send (under `paths`, if given) into `destination`."""
     root, destination = Path(root), Path(destination)
-    for name in source_files(root, paths):
-        target = destination / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / name, target)
+    _copy_files(root, destination, source_files(root, paths))
     return destination
 
 
@@ -190,13 +183,8 @@ def run_step(command, env, cwd, timeout=180):
     """Run a build or release command through bash, as Heroku does: (exit code, output)."""
     try:
         result = subprocess.run(
-            ["bash", "-c", command],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=timeout,
+            ["bash", "-c", command], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, timeout=timeout,
         )
     except subprocess.TimeoutExpired as error:
         raise DeployFailed(f"`{command}`", (error.stdout or b"").decode(errors="replace"), f"It ran over {timeout} s.")

@@ -108,14 +108,13 @@ def wait_for_200(server, path="/", timeout=30):
 
 
 @contextlib.contextmanager
-def deploy(project, config_vars, *, loaddata=None, web=True, venv=None, boot_timeout=60):
+def deploy(project, config_vars, *, loaddata=None, web=True):
     """Deploy `project` with `config_vars` as Heroku would; yield a Deployment (see the module's docstring).
 
-    `venv` replaces the app's environment (the tests session builds with its
-    own); `timings` on the Deployment's slug say how long each step took.
+    `timings` on the Deployment's slug say how long each step took.
     """
     started = time.monotonic()
-    venv = Path(venv) if venv else app_venv(project)
+    venv = app_venv(project)
     timings = {"app environment": time.monotonic() - started}
     slug = build(project, venv, config_vars)
     slug.timings = {**timings, **slug.timings}
@@ -133,7 +132,7 @@ def deploy(project, config_vars, *, loaddata=None, web=True, venv=None, boot_tim
             yield Deployment(slug, config_vars, None)
             return
         step_started = time.monotonic()
-        with web_dyno(slug, config_vars, boot_timeout=boot_timeout) as server:
+        with web_dyno(slug, config_vars) as server:
             wait_for_200(server)
             slug.timings["web: process start to first 200"] = time.monotonic() - step_started
             yield Deployment(slug, config_vars, server)

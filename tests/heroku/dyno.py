@@ -90,13 +90,8 @@ def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=Non
     log_path = log_dir / "server.log"
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(
-            ["bash", "-c", command],
-            cwd=cwd,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            ["bash", "-c", command], cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
         )
     server = Server(process, port, log_path)
     try:
@@ -142,13 +137,7 @@ def one_off(slug, command, config_vars=None, *, env=None, timeout=120):
     if env is None:
         env = dyno_environment(slug.app_venv, config_vars, process_type="run")
     return subprocess.run(
-        ["bash", "-c", command],
-        cwd=slug.path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+        ["bash", "-c", command], cwd=slug.path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
     )
 
 

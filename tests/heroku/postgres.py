@@ -44,7 +44,7 @@ def postgres_bin():
 
 
 class ThrowawayPostgres:
-    """One cluster: start(), stop(), restart(), and delete() when done."""
+    """One cluster: start(), stop(), restart(), psql(sql), and delete() when done."""
 
     user = "postgres"
     database = "staff"
@@ -78,13 +78,15 @@ class ThrowawayPostgres:
         )
         self.url = f"postgres://{self.user}@127.0.0.1:{self.port}/{self.database}"
         self.start()
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, self.database)
+        self._run("createdb", "-h", "127.0.0.1", "-p", self.port, "-U", self.user, self.database)
+
+    def psql(self, sql):
+        """Run SQL in the app's database as the superuser; RuntimeError with psql's message if it fails."""
+        self._run("psql", "-h", "127.0.0.1", "-p", self.port, "-U", self.user, "-d", self.database, "-v", "ON_ERROR_STOP=1", "-c", sql)
 
     def _run(self, program, *args):
         command = [*self.as_postgres, str(self.bin / program), *map(str, args)]
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=PG_CTL_TIMEOUT + 10
-        )
+        result = subprocess.run(command, capture_output=True, text=True, timeout=PG_CTL_TIMEOUT + 10)
         if result.returncode:
             log = self.log_path.read_text() if self.log_path.exists() else ""
             raise RuntimeError(
@@ -93,9 +95,7 @@ class ThrowawayPostgres:
             )
 
     def pg_ctl(self, action, *args):
-        self._run(
-            "pg_ctl", action, "-D", self.data, "-w", "-t", PG_CTL_TIMEOUT, "-l", self.log_path, *args
-        )
+        self._run("pg_ctl", action, "-D", self.data, "-w", "-t", PG_CTL_TIMEOUT, "-l", self.log_path, *args)
 
     def start(self):
         self.pg_ctl("start")
