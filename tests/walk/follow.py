@@ -13,7 +13,9 @@ extension give each file block exactly as the built page shows it):
   step 2 names (names-in-this-guide): the folder of manage.py and the
   project package. Commands marked `# example only` and blocks captioned
   "If ..." are left out, as the page says;
-- every file block is put where its `:place:` says (docs/_ext/placement.py);
+- every file block is put where its `:place:` says (docs/_ext/placement.py),
+  and on the root shape the lines a page prints for that layout
+  ("FILE, with manage.py at the root") must be lines of the FILE placed;
 - every output shown is compared with what the command printed, `...`
   standing for any lines (alone on a line) or any text (inside a line);
 - a server a command starts (runserver, gunicorn, heroku local) runs until
@@ -48,6 +50,10 @@ STEPS = sorted((DOCS / "steps").glob("*.rst"))
 LINUX_TAB = "Linux and macOS"
 EXAMPLE_ONLY = re.compile(r"\s+#\s*example only\b.*$")
 SECOND_TERMINAL = "In a second terminal"
+# A text block captioned "FILE, with manage.py at the root" prints lines of
+# FILE as a project with manage.py at the root has them: on the root shape,
+# each must be a line of the FILE the walk placed from the page's include.
+ROOT_LAYOUT = ", with manage.py at the root"
 # Blocks that need the deployed app: step 10's emulation does what they check.
 ON_HEROKU = "On Heroku"
 SENTINEL = "__walk_done__"
@@ -84,8 +90,11 @@ def substitute(text, shape):
     else:
         text = re.sub(r"--chdir example\s+", "", text)
         text = re.sub(r"(?<![\w.-])example/", "", text)
-    text = re.sub(r"(?<![\w.-])staff(?=[./](?:wsgi|settings|urls)\b)", shape.package, text)
-    return text
+    return substitute_package(text, shape)
+
+
+def substitute_package(text, shape):
+    return re.sub(r"(?<![\w.-])staff(?=[./](?:wsgi|settings|urls)\b)", shape.package, text)
 
 
 # --- outputs ---
@@ -222,6 +231,17 @@ def place(block, shape, repository, where):
         except SyntaxError as error:
             fail(where, f"{file} is not valid Python once the block is placed: {error}")
     return path
+
+
+def check_root_layout(block, shape, repository, where):
+    file = block.caption[: -len(ROOT_LAYOUT)]
+    path = Path(repository, file)
+    placed = path.read_text().splitlines() if path.exists() else []
+    # The package only: these lines are written for the root already, and must not name example/.
+    missing = [line for line in substitute_package(block.text, shape).splitlines() if line.strip() and line not in placed]
+    if missing:
+        fail(where, f"{missing}, the page's lines of {file} with manage.py at the root, are not in the {file} "
+                    "the walk placed from the page:\n    " + "\n    ".join(placed or ["(no file)"]))
 
 
 # --- shells and servers ---
@@ -456,6 +476,11 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                     server = None
                 if place(block, shape, repository, where):
                     report.files += 1
+                continue
+            if (block.caption or "").endswith(ROOT_LAYOUT):
+                if not shape.folder:
+                    check_root_layout(block, shape, repository, where)
+                    report.outputs += 1
                 continue
             commands = block.commands()
             if not commands or block.language != "console":

@@ -3,8 +3,10 @@
 `django-admin startproject` and `startapp` from the Django that
 requirements.txt pins, then what a small real project has: a model with its
 migration, a list view on the home page, a template that links a stylesheet
-with {% static %}, a fixture, a test that gets the home page, and a common
-Python .gitignore (one that ignores .python-version). Two shapes:
+with {% static %}, a fixture, a test that gets the home page, one that
+asserts a 404's log record (as step 3 says, so that a passing run is
+quiet), and a common Python .gitignore (one that ignores .python-version).
+Two shapes:
 
 - "root": manage.py at the root of the repository, already in git with a
   first commit (an older project);
@@ -165,6 +167,12 @@ def make_project(repository, shape, git_env):
                 response = self.client.get("/")
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, '<li class="book">Kindred</li>', html=True)
+
+            def test_a_missing_page_is_a_404_and_says_so_in_the_log(self):
+                # As step 3 says: the record is checked, and a passing run prints nothing of it.
+                with self.assertLogs("django.request", "WARNING"):
+                    response = self.client.get("/no-such-page/")
+                self.assertEqual(response.status_code, 404)
     """)
     write(project / shape.package / "urls.py", f"""
         from django.contrib import admin
