@@ -45,10 +45,11 @@ extensions = [
     "accessible_theme",
 ]
 
-# MAINTAINERS: set this to the repository's public address (a GitHub URL, as
-# Heroku's button needs it) before publishing. repository.py writes it
-# wherever a page says |repository_url|: the Deploy to Heroku button and the
-# clone command of deploy-the-example.rst. Nothing else holds the address.
+# The repository's public address (a GitHub URL, as Heroku's button needs
+# it), written wherever a page says |repository_url|: the Deploy to Heroku
+# button and the clone command of deploy-the-example.rst. Left at this
+# placeholder, repository.py takes it from the GitHub clone URL Read the Docs
+# builds from; set it here to publish from anywhere else.
 repository_url = "https://github.com/OWNER/REPOSITORY"
 
 # Every cross-reference must resolve, on Read the Docs as in `sphinx-build -n`.

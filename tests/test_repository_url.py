@@ -1,0 +1,20 @@
+"""The Deploy to Heroku button's address, from the clone URL Read the Docs builds from (docs/_ext/repository.py)."""
+
+import pages  # noqa: F401  (puts docs/_ext, the build's extensions, on sys.path)
+import pytest
+import repository
+
+
+@pytest.mark.parametrize("clone_url", [
+    "https://github.com/someone/django-on-heroku.git",
+    "https://github.com/someone/django-on-heroku",
+    "git@github.com:someone/django-on-heroku.git",
+    "ssh://git@github.com/someone/django-on-heroku.git",
+])
+def test_a_github_clone_url_gives_the_repository_address(clone_url):
+    assert repository.github_address(clone_url) == "https://github.com/someone/django-on-heroku"
+
+
+@pytest.mark.parametrize("clone_url", ["", "https://gitlab.com/someone/guide.git", "/work/main"])
+def test_another_clone_url_gives_none(clone_url):
+    assert repository.github_address(clone_url) is None
