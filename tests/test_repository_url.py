@@ -15,6 +15,6 @@ def test_a_github_clone_url_gives_the_repository_address(clone_url):
     assert repository.github_address(clone_url) == "https://github.com/someone/django-on-heroku"
 
 
-@pytest.mark.parametrize("clone_url", ["", "https://gitlab.com/someone/guide.git", "/work/main"])
+@pytest.mark.parametrize("clone_url", ["", "https://gitlab.com/someone/guide.git", "../django-on-heroku"])
 def test_another_clone_url_gives_none(clone_url):
     assert repository.github_address(clone_url) is None
