@@ -192,12 +192,7 @@ def docs(session):
         "pytest",
         "tests/site",
         *session.posargs,
-        env={
-            "CHROMIUM": browser, "GUIDE_HTML": str(html), "AXE_CORE": str(axe),
-            # The claims check's own tests build small guides as the build above does.
-            "SPHINX_BUILD": str(build / "bin" / "sphinx-build"),
-            **pytest_temp_root(session),
-        },
+        env={"CHROMIUM": browser, "GUIDE_HTML": str(html), "AXE_CORE": str(axe), **pytest_temp_root(session)},
     )
     session.log(f"The guide is built: open {html / 'index.html'}")
     session.log(f"Chromium's screenshot of step 5: {BUILD_DIR / 'site-check.png'}")

@@ -380,7 +380,7 @@ def pages_listing_proven(app, env, added, changed, removed):
 
 
 def setup(app):
-    # Off while the pages are rewritten: the findings are printed, not failed on.
+    # The advice list: sentences that name another system but are the guide's own advice.
     app.add_config_value("claims_own_advice", "own-advice.toml", "env")
     # {page: why its sentences are not statements to the reader about another system}
     app.add_config_value("claims_exempt_pages", {}, "env")

@@ -1,18 +1,18 @@
 """The claims check (docs/_ext/claims_check.py) fails a build on what it exists to catch.
 
 Each test builds a one-page guide with the real extensions and sphinx-build
--W, as the docs session does, in a temporary folder: a statement about
+-W, as the docs build does, in a temporary folder: a statement about
 Heroku with no source, a figure typed instead of rendered, and a listed
 piece of advice that no longer matches its sentence each fail the build with
 the page and the line; the same page with the sentence sourced, listed or
 phrased as an instruction builds.
 """
 
-import os
 import subprocess
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PAGE = "steps/11-run-the-app"
 
 CONF = f"""
@@ -41,7 +41,7 @@ def build(tmp_path, page, advice="advice = []"):
     (source / "index.rst").write_text(".. toctree::\n\n   steps/11-run-the-app\n")
     (source / f"{PAGE}.rst").write_text("Running the app\n===============\n\n" + page)
     result = subprocess.run(
-        [os.environ["SPHINX_BUILD"], "-E", "-W", "--keep-going", "-q", "-b", "html",
+        [sys.executable, "-m", "sphinx", "-E", "-W", "--keep-going", "-q", "-b", "html",
          str(source), str(tmp_path / "html")],
         capture_output=True, text=True, check=False,
     )
