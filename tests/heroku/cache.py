@@ -17,8 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("HEROKU_CACHE") or ROOT / ".nox" / "heroku-cache")
-# Entries kept per kind: the example's (tests' venv, app venv), and a walk's two reader projects.
-KEEP = 6
+# Entries kept per kind: the example's (tests' venv, app venv), smoke's two uv apps, and the walk's reader projects.
+KEEP = 10
 COMPLETE = ".complete"
 
 

@@ -12,72 +12,30 @@
 The steps, in Heroku's order, each raising DeployFailed (its message names
 the step, the last line of its output and the fix):
 
-1. the app's environment: requirements.txt alone, on the project's Python
-   (.python-version, else runtime.txt), made once per content in the cache
-   (app_venv());
-2. the build (build.py): the files `git push` sends, the buildpack's
-   refusals, collectstatic, its output cached;
-3. the release phase: the Procfile's release: line;
-4. with `loaddata`, `heroku run python MANAGE_PY loaddata FIXTURE`;
-5. with `web` (the default), the Procfile's web: line, ready at its first
+1. the build (build.py): the files `git push` sends, the buildpack's
+   refusals, the app's packages from its one package manager file
+   (requirements.txt with pip; pyproject.toml and uv.lock with the
+   buildpack's `uv sync`), on the Python it names (.python-version, or a pip
+   app's runtime.txt), then collectstatic; environments and collectstatic
+   outputs are made once per content in the cache;
+2. the release phase: the Procfile's release: line;
+3. with `loaddata`, `heroku run python MANAGE_PY loaddata FIXTURE`;
+4. with `web` (the default), the Procfile's web: line, ready at its first
    200 on `/` through the router; stopped with SIGTERM on the way out.
 
 The build folder is deleted on the way out. With tests/ on sys.path.
 """
 
 import contextlib
-import re
 import shutil
-import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from heroku.build import DeployFailed, Slug, build
-from heroku.cache import cached, digest
 from heroku.dyno import Server, one_off, release, web_dyno
-from heroku.platform import HTTPS, scrubbed_environment
-
-
-def project_python(project):
-    """The Python version Heroku's buildpack picks for a project: .python-version, else runtime.txt ("3.13")."""
-    project = Path(project)
-    if (project / ".python-version").is_file():
-        return (project / ".python-version").read_text().split()[0]
-    if (project / "runtime.txt").is_file():
-        return re.fullmatch(r"python-(\d+\.\d+)(?:\.\d+)?", (project / "runtime.txt").read_text().strip()).group(1)
-    raise DeployFailed("Choosing the Python version", "", "Add a .python-version file (for example 3.13) at the project's root.")
-
-
-def app_venv(project):
-    """The app's environment, as the buildpack installs it: requirements.txt alone, on the project's Python.
-
-    Made with uv (or the Python's venv and pip) in the one cache, keyed on
-    requirements.txt and the version, so a changed requirement makes a new one.
-    """
-    project = Path(project)
-    version = project_python(project)
-    requirements = (project / "requirements.txt").read_bytes()
-    env = {**scrubbed_environment(), "UV_PYTHON_DOWNLOADS": "never"}
-
-    def make(venv):
-        python = str(venv / "bin" / "python")
-        if shutil.which("uv"):
-            steps = [["uv", "venv", "--quiet", "--allow-existing", "--python", version, str(venv)],
-                     ["uv", "pip", "install", "--quiet", "--python", python, "-r", str(project / "requirements.txt")]]
-        else:
-            steps = [[f"python{version}", "-m", "venv", str(venv)], [python, "-m", "pip", "install", "-q", "-r", str(project / "requirements.txt")]]
-        for step in steps:
-            result = subprocess.run(step, env=env, capture_output=True, text=True, timeout=600)
-            if result.returncode:
-                raise DeployFailed(
-                    f"Installing requirements.txt (`{' '.join(step)}`, exit {result.returncode})",
-                    result.stdout + result.stderr,
-                    f"requirements.txt must install on Python {version} with pip alone, as the buildpack "
-                    f"installs it (is Python {version} installed here? uv python list).",
-                )
-
-    return cached("venv", digest(version, requirements), make)[0]
+from heroku.platform import HTTPS
 
 
 @dataclass
@@ -113,12 +71,9 @@ def deploy(project, config_vars, *, loaddata=None, web=True):
 
     `timings` on the Deployment's slug say how long each step took.
     """
-    started = time.monotonic()
-    venv = app_venv(project)
-    timings = {"app environment": time.monotonic() - started}
-    slug = build(project, venv, config_vars)
-    slug.timings = {**timings, **slug.timings}
+    into = Path(tempfile.mkdtemp(prefix="slug-"))
     try:
+        slug = build(project, None, config_vars, into=into)
         release(slug, config_vars)
         if loaddata:
             step_started = time.monotonic()
@@ -137,5 +92,5 @@ def deploy(project, config_vars, *, loaddata=None, web=True):
             slug.timings["web: process start to first 200"] = time.monotonic() - step_started
             yield Deployment(slug, config_vars, server)
     finally:
-        shutil.rmtree(slug.path, ignore_errors=True)
+        shutil.rmtree(into, ignore_errors=True)
 

@@ -48,11 +48,7 @@ class Server:
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
-            return (
-                response.status,
-                {name.lower(): value for name, value in response.getheaders()},
-                response.read(),
-            )
+            return response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
         finally:
             connection.close()
 
@@ -68,10 +64,7 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-            raise AssertionError(
-                f"the server still ran {timeout} s after SIGTERM and was killed, as Heroku would "
-                f"SIGKILL it:\n{self.log()[-3000:]}"
-            ) from None
+            raise AssertionError(f"the server still ran {timeout} s after SIGTERM and was killed, as Heroku would SIGKILL it:\n{self.log()[-3000:]}") from None
 
     def stop(self, timeout=SIGKILL_AFTER):
         """SIGTERM, then wait_for_exit(timeout); returns the exit code."""
@@ -89,10 +82,8 @@ def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=Non
     log_dir = Path(tempfile.mkdtemp(prefix="server-log-"))
     log_path = log_dir / "server.log"
     with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(
-            ["bash", "-c", command], cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
+        process = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
     server = Server(process, port, log_path)
     try:
         deadline = time.monotonic() + boot_timeout
@@ -136,9 +127,7 @@ def one_off(slug, command, config_vars=None, *, env=None, timeout=120):
     """
     if env is None:
         env = dyno_environment(slug.app_venv, config_vars, process_type="run")
-    return subprocess.run(
-        ["bash", "-c", command], cwd=slug.path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
-    )
+    return subprocess.run(["bash", "-c", command], cwd=slug.path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
 
 
 @contextlib.contextmanager
@@ -155,16 +144,8 @@ def web_dyno(slug, config_vars, *, env_overrides=None, boot_timeout=60):
     if not command:
         raise DeployFailed("Starting the web dyno", "", "The Procfile has no web: line.")
     port = unused_port()
-    env = dyno_environment(slug.app_venv, config_vars, port=port)
-    for name, value in (env_overrides or {}).items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    fix = (
-        "The Procfile's web: line starts the web dyno: a ModuleNotFoundError names a module that "
-        "does not exist (a WSGI module is found from the folder of --chdir), an ImproperlyConfigured "
-        "a config var to set."
-    )
+    env = {name: value for name, value in {**dyno_environment(slug.app_venv, config_vars, port=port), **(env_overrides or {})}.items() if value is not None}
+    fix = ("The Procfile's web: line starts the web dyno: a ModuleNotFoundError names a module that does not exist "
+           "(a WSGI module is found from the folder of --chdir), an ImproperlyConfigured a config var to set.")
     with running_server(command, env, port=port, cwd=slug.path, ready_headers=HTTPS, boot_timeout=boot_timeout, what="The web dyno", fix=fix) as server:
         yield server

@@ -36,11 +36,8 @@ def postgres_bin():
     debian = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_major_version)
     if debian:
         return Path(debian[-1]).parent
-    raise RuntimeError(
-        "PostgreSQL's initdb is not installed, and the checks create a throwaway cluster with it. "
-        "On Debian or Ubuntu: sudo apt-get install postgresql; on macOS: brew install postgresql@17 "
-        "(or set PG_BIN to the folder holding initdb)."
-    )
+    raise RuntimeError("PostgreSQL's initdb is not installed, and the checks create a throwaway cluster with it. On Debian or Ubuntu: "
+                       "sudo apt-get install postgresql; on macOS: brew install postgresql@17 (or set PG_BIN to the folder holding initdb).")
 
 
 class ThrowawayPostgres:
@@ -59,21 +56,13 @@ class ThrowawayPostgres:
         if os.geteuid() == 0:
             shutil.chown(self.root, user="postgres")
             self.as_postgres = ["runuser", "-u", "postgres", "--"]
-        self._run(
-            "initdb", "-D", self.data, "-U", self.user, "-A", "trust", "-E", "UTF8",
-            "--no-sync", "--no-instructions",
-        )
+        self._run("initdb", "-D", self.data, "-U", self.user, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions")
+        # Throwaway data: speed over durability (fsync, synchronous_commit, full_page_writes off).
+        # 2 workers x 5 threads hold at most 10 connections per dyno; FAULTS_PG_MAX_CONNECTIONS
+        # lowers the limit, to see the load check fail.
         (self.data / "postgresql.auto.conf").write_text(
-            f"port = {self.port}\n"
-            "listen_addresses = '127.0.0.1'\n"
-            f"unix_socket_directories = '{self.root}'\n"
-            "ssl = off\n"
-            # Throwaway data: speed over durability.
-            "fsync = off\n"
-            "synchronous_commit = off\n"
-            "full_page_writes = off\n"
-            # 2 workers x 5 threads hold at most 10 connections per dyno.
-            # FAULTS_PG_MAX_CONNECTIONS lowers it, to see the load check fail.
+            f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.root}'\nssl = off\n"
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
             f"max_connections = {int(os.environ.get('FAULTS_PG_MAX_CONNECTIONS', 50))}\n"
         )
         self.url = f"postgres://{self.user}@127.0.0.1:{self.port}/{self.database}"
@@ -89,10 +78,7 @@ class ThrowawayPostgres:
         result = subprocess.run(command, capture_output=True, text=True, timeout=PG_CTL_TIMEOUT + 10)
         if result.returncode:
             log = self.log_path.read_text() if self.log_path.exists() else ""
-            raise RuntimeError(
-                f"{' '.join(command)} exited with {result.returncode}:\n"
-                f"{result.stdout}{result.stderr}{log[-2000:]}"
-            )
+            raise RuntimeError(f"{' '.join(command)} exited with {result.returncode}:\n{result.stdout}{result.stderr}{log[-2000:]}")
 
     def pg_ctl(self, action, *args):
         self._run("pg_ctl", action, "-D", self.data, "-w", "-t", PG_CTL_TIMEOUT, "-l", self.log_path, *args)

@@ -31,18 +31,14 @@ def stylesheets(page):
 def https_only(server, path="/"):
     """HTTPS is served with HSTS for a year or more; plain HTTP is redirected to the same URL over HTTPS. Returns the page."""
     status, headers, body = get(server, path)
-    assert status == 200, (
-        f"GET {path} over https got {status} {headers.get('location', '')}: a redirect here loops forever "
-        f"behind Heroku's router (SECURE_PROXY_SSL_HEADER)\n{server.log()[-3000:]}"
-    )
+    assert status == 200, (f"GET {path} over https got {status} {headers.get('location', '')}: a redirect here loops forever "
+                           f"behind Heroku's router (SECURE_PROXY_SSL_HEADER)\n{server.log()[-3000:]}")
     hsts = headers.get("strict-transport-security", "")
     max_age = re.search(r"max-age=(\d+)", hsts)
     assert max_age and int(max_age.group(1)) >= ONE_YEAR, f"Strict-Transport-Security: {hsts!r} (SECURE_HSTS_SECONDS)"
     plain, plain_headers, _ = server.request("GET", path, headers={"Host": HTTPS["Host"]})
     location = plain_headers.get("location")
-    assert (plain, location) == (301, f"https://{HTTPS['Host']}{path}"), (
-        f"plain http got {plain} to {location!r}: is SECURE_SSL_REDIRECT on?"
-    )
+    assert (plain, location) == (301, f"https://{HTTPS['Host']}{path}"), f"plain http got {plain} to {location!r}: is SECURE_SSL_REDIRECT on?"
     return body.decode()
 
 
@@ -50,10 +46,8 @@ def hashed_stylesheet(page, part=""):
     """The first stylesheet the page links whose URL contains `part`, checked to be named by its hash."""
     links = [link for link in stylesheets(page) if part in link]
     assert links, f"the page links no stylesheet containing {part!r}:\n{page[:2000]}"
-    assert re.search(r"\.[0-9a-f]{12}\.css$", links[0]), (
-        f"the page links {links[0]}, not a hashed name like /static/css/site.0123456789ab.css: "
-        "is STORAGES['staticfiles'] WhiteNoise's CompressedManifestStaticFilesStorage?"
-    )
+    assert re.search(r"\.[0-9a-f]{12}\.css$", links[0]), (f"the page links {links[0]}, not a hashed name like /static/css/site.0123456789ab.css: "
+                                                          "is STORAGES['staticfiles'] WhiteNoise's CompressedManifestStaticFilesStorage?")
     return links[0]
 
 
@@ -61,21 +55,15 @@ def static_file_served(server, path, text=None):
     """A hashed static file: Brotli, gzip or plain as asked, cached for good, varying on Accept-Encoding; `text` in its body."""
     for accept_encoding, content_encoding in (("br", "br"), ("gzip", "gzip"), ("identity", None)):
         status, headers, body = get(server, path, **{"Accept-Encoding": accept_encoding})
-        assert status == 200, (
-            f"{path} answered {status}: is whitenoise.middleware.WhiteNoiseMiddleware in MIDDLEWARE, "
-            "directly after SecurityMiddleware?"
-        )
-        assert headers.get("content-encoding") == content_encoding, (
-            f"Accept-Encoding: {accept_encoding} got Content-Encoding {headers.get('content-encoding')!r}, "
-            f"not {content_encoding!r}: are the compressed copies made (whitenoise[brotli], "
-            "CompressedManifestStaticFilesStorage)?"
-        )
+        assert status == 200, (f"{path} answered {status}: is whitenoise.middleware.WhiteNoiseMiddleware in MIDDLEWARE, "
+                               "directly after SecurityMiddleware?")
+        got = headers.get("content-encoding")
+        assert got == content_encoding, (f"Accept-Encoding: {accept_encoding} got Content-Encoding {got!r}, not {content_encoding!r}: "
+                                         "are the compressed copies made (whitenoise[brotli], CompressedManifestStaticFilesStorage)?")
         if text and content_encoding != "br":
             assert text.encode() in (gzip.decompress(body) if content_encoding else body), f"{path} lacks {text!r}"
-        assert headers.get("cache-control") == IMMUTABLE, (
-            f"Cache-Control: {headers.get('cache-control')!r} on a hashed file; WhiteNoise sends "
-            f"{IMMUTABLE!r} only for files the manifest storage named"
-        )
+        assert headers.get("cache-control") == IMMUTABLE, (f"Cache-Control: {headers.get('cache-control')!r} on a hashed file; WhiteNoise sends "
+                                                           f"{IMMUTABLE!r} only for files the manifest storage named")
         assert "accept-encoding" in headers.get("vary", "").lower(), f"Vary: {headers.get('vary')!r}"
     status, _, _ = get(server, re.sub(r"\.[0-9a-f]{12}\.", ".0123456789ab.", path))
     assert status == 404, f"a static file that does not exist answered {status}, not 404"
@@ -86,14 +74,10 @@ def admin_styled(server):
     status, _, body = get(server, "/admin/login/")
     page = body.decode()
     assert status == 200, f"/admin/login/ answered {status}"
-    assert re.search(r'href="/static/admin/css/base\.[0-9a-f]{12}\.css"', page), (
-        f"the admin's login page links no hashed base.css:\n{page[:2000]}"
-    )
+    assert re.search(r'href="/static/admin/css/base\.[0-9a-f]{12}\.css"', page), f"the admin's login page links no hashed base.css:\n{page[:2000]}"
     for link in stylesheets(page):
         link_status, headers, _ = get(server, link)
-        assert link_status == 200 and headers.get("content-type", "").startswith("text/css"), (
-            f"the admin's {link} answered {link_status}: the admin would show unstyled"
-        )
+        assert link_status == 200 and headers.get("content-type", "").startswith("text/css"), f"the admin's {link} answered {link_status}: the admin would show unstyled"
 
 
 def deployed_app(server, home_page_text=()):

@@ -85,17 +85,13 @@ def test_rating_form_saves_the_rating_and_sends_its_email(web, smtp, home_page, 
         },
         body=urlencode({"csrfmiddlewaretoken": token, "score": "4", "comment": comment}),
     )
-    assert (status, headers.get("location")) == (302, "/"), (
-        f"posting the form got {status} {headers.get('location', '')}:\n{body.decode(errors='replace')[:1500]}"
-    )
+    assert (status, headers.get("location")) == (302, "/"), f"posting the form got {status} {headers.get('location', '')}:\n{body.decode(errors='replace')[:1500]}"
     count_after, _ = staff_rows(probe.get(web, "/")[2].decode())[name]
     assert count_after >= count_before + 1, "the rating was not counted on the home page"
 
     received = smtp.wait_for(lambda message: comment in message[2].get_content())
-    assert received, (
-        "the rating's e-mail never reached the SMTP server on "
-        f"127.0.0.1:{smtp.port}; the web log says:\n{web.log()[-3000:]}"
-    )
+    assert received, ("the rating's e-mail never reached the SMTP server on "
+                      f"127.0.0.1:{smtp.port}; the web log says:\n{web.log()[-3000:]}")
     sender, recipients, message, login = received
     assert recipients == ["ada@example.com"]
     assert sender == config_vars["DEFAULT_FROM_EMAIL"]

@@ -25,17 +25,13 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_cleanly(web, timings):
         web.sigterm()  # the whole process group, as Heroku does
         stopping = time.monotonic()
         time.sleep(0.5)  # the dyno is stopping; the rest of the request is still on its way
-        assert web.process.poll() is None, (
-            f"the server exited {web.process.returncode} at SIGTERM with a request in flight:\n{web.log()[-3000:]}"
-        )
+        assert web.process.poll() is None, f"the server exited {web.process.returncode} at SIGTERM with a request in flight:\n{web.log()[-3000:]}"
 
         client.sendall(b"X-Forwarded-Proto: https\r\nAccept: text/html\r\n\r\n")
         response = http.client.HTTPResponse(client)
         response.begin()
         body = response.read()
-        assert response.status == 200 and b"Ada Lovelace" in body, (
-            f"the request in flight at SIGTERM got {response.status}, {len(body)} bytes"
-        )
+        assert response.status == 200 and b"Ada Lovelace" in body, f"the request in flight at SIGTERM got {response.status}, {len(body)} bytes"
     finally:
         client.close()
 
