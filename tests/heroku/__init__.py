@@ -41,9 +41,3 @@ from heroku.platform import (
 )
 from heroku.postgres import ThrowawayPostgres
 
-__all__ = [
-    "APP_HOST", "HTTPS", "SIGKILL_AFTER", "BuildRefused", "DeployFailed", "Deployment", "Server", "Slug",
-    "ThrowawayPostgres", "build", "build_environment", "deploy", "dyno_environment", "one_off",
-    "procfile_commands", "production_config_vars", "release", "running_server", "scrubbed_environment",
-    "source_files", "tracked_files", "unused_port", "web_dyno",
-]

@@ -4,7 +4,7 @@ Source: Dev Center, "app.json Schema" (checked December 2026): the keys below
 are the documented ones; `env` values are strings or objects of
 description/value/required/generator, and the only generator is "secret",
 "a pseudo-random string of characters". Dev Center gives no length, so
-generated_secret() makes 64 hexadecimal characters, what button-made apps
+config_vars() makes 64 hexadecimal characters, what button-made apps
 are seen to get (a hex-only key worked: imgproxy/imgproxy#369); the app.json
 check proves the example accepts it (50 characters or more, 5 distinct or
 more: Django's security.W009). Each add-on sets the config var its
@@ -24,10 +24,6 @@ ENV_KEYS = {"description", "value", "required", "generator"}
 SCRIPTS = {"postdeploy", "pr-predestroy"}
 DYNO_SIZES = {"eco", "basic", "standard-1x", "standard-2x", "performance-m", "performance-l"}
 ADDON_CONFIG_VARS = {"heroku-postgresql": "DATABASE_URL"}
-
-
-def generated_secret():
-    return secrets.token_hex(32)
 
 
 def read(project):
@@ -66,7 +62,7 @@ def config_vars(manifest, addon_config_vars):
         if isinstance(spec, str):
             config[name] = spec
         elif spec.get("generator") == "secret":
-            config[name] = generated_secret()
+            config[name] = secrets.token_hex(32)
         elif "value" in spec:
             config[name] = spec["value"]
         else:

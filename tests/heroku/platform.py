@@ -45,14 +45,8 @@ def production_config_vars(**overrides):
     DATABASE_URL is not among them: Heroku Postgres sets it. An override of
     None removes the variable.
     """
-    config = {
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "EMAIL_HOST": "smtp.example.com",
-        "EMAIL_HOST_USER": "calibration@example.com",
-        "EMAIL_HOST_PASSWORD": "app-password",
-        "DEFAULT_FROM_EMAIL": "calibration@example.com",
-    }
-    config.update(overrides)
+    config = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "EMAIL_HOST": "smtp.example.com", "EMAIL_HOST_USER": "calibration@example.com",
+              "EMAIL_HOST_PASSWORD": "app-password", "DEFAULT_FROM_EMAIL": "calibration@example.com", **overrides}
     return {name: value for name, value in config.items() if value is not None}
 
 

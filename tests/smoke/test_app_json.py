@@ -9,7 +9,7 @@ listed, runs the release phase, then the postdeploy script once.
 from pathlib import Path
 
 import pytest
-from heroku import DeployFailed, app_json, deploy, probe, procfile_commands
+from heroku import app_json, deploy, probe, procfile_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_STAFF = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
@@ -31,15 +31,12 @@ def test_app_json_declares_what_the_guide_deploys(manifest):
 def test_the_example_boots_with_exactly_what_app_json_declares(manifest, database_url, timings):
     config = app_json.config_vars(manifest, {"heroku-postgresql": database_url})
     print("config vars from app.json and its add-on:", {name: f"{len(value)} characters" for name, value in config.items()})
-    try:
-        with deploy(ROOT, config) as app:
-            loaded = app.one_off(manifest["scripts"]["postdeploy"])
-            assert loaded.returncode == 0, f"app.json's postdeploy failed:\n{loaded.stdout}{loaded.stderr}"
-            probe.deployed_app(app.web, SAMPLE_STAFF)
-            checked = app.one_off(f"python {app.slug.manage_py} check --deploy")
-            timings["app.json: environment, build, release and first 200"] = sum(app.slug.timings.values())
-    except DeployFailed as error:
-        pytest.fail(f"The app app.json describes does not deploy:\n{error}")
+    with deploy(ROOT, config) as app:  # DeployFailed names the step that failed
+        loaded = app.one_off(manifest["scripts"]["postdeploy"])
+        assert loaded.returncode == 0, f"app.json's postdeploy failed:\n{loaded.stdout}{loaded.stderr}"
+        probe.deployed_app(app.web, SAMPLE_STAFF)
+        checked = app.one_off(f"python {app.slug.manage_py} check --deploy")
+        timings["app.json: environment, build, release and first 200"] = sum(app.slug.timings.values())
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # The generated secret passes Django's own test of a key (security.W009:
     # 50 characters or more, 5 distinct or more, no django-insecure- prefix).

@@ -73,30 +73,21 @@ def test_rating_form_saves_the_rating_and_sends_its_email(web, smtp, home_page, 
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode()).group(1)
 
     comment = f"smoke check {secrets.token_hex(6)}"
-    status, headers, body = web.request(
-        "POST",
-        rate_link,
-        headers={
-            **HTTPS,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={csrf_cookie.value}",
-            "Origin": origin,
-            "Referer": origin + rate_link,
-        },
-        body=urlencode({"csrfmiddlewaretoken": token, "score": "4", "comment": comment}),
-    )
-    assert (status, headers.get("location")) == (302, "/"), f"posting the form got {status} {headers.get('location', '')}:\n{body.decode(errors='replace')[:1500]}"
+    headers = {**HTTPS, "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie.value}",
+               "Origin": origin, "Referer": origin + rate_link}
+    body = urlencode({"csrfmiddlewaretoken": token, "score": "4", "comment": comment})
+    status, headers, body = web.request("POST", rate_link, headers=headers, body=body)
+    assert (status, headers.get("location")) == (302, "/"), (f"posting the form got {status} {headers.get('location', '')}:\n"
+                                                             f"{body.decode(errors='replace')[:1500]}")
     count_after, _ = staff_rows(probe.get(web, "/")[2].decode())[name]
     assert count_after >= count_before + 1, "the rating was not counted on the home page"
 
     received = smtp.wait_for(lambda message: comment in message[2].get_content())
     assert received, ("the rating's e-mail never reached the SMTP server on "
                       f"127.0.0.1:{smtp.port}; the web log says:\n{web.log()[-3000:]}")
-    sender, recipients, message, login = received
-    assert recipients == ["ada@example.com"]
-    assert sender == config_vars["DEFAULT_FROM_EMAIL"]
-    assert message["Subject"] == "You have a new calibration rating"
-    assert login == config_vars["EMAIL_HOST_USER"], "Django did not log in with EMAIL_HOST_USER"
+    sender, recipients, message, login = received  # Django logs in with EMAIL_HOST_USER
+    assert (sender, recipients, message["Subject"], login) == (
+        config_vars["DEFAULT_FROM_EMAIL"], ["ada@example.com"], "You have a new calibration rating", config_vars["EMAIL_HOST_USER"])
 
 
 def test_chromium_shows_the_page_styled(web):
@@ -104,18 +95,12 @@ def test_chromium_shows_the_page_styled(web):
 
     failed = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ["CHROMIUM"], args=CHROMIUM_FLAGS, headless=True, timeout=30_000
-        )
-        try:
-            # Chromium sets Host itself; the router's other header is added to every request.
-            context = browser.new_context(extra_http_headers={"X-Forwarded-Proto": HTTPS["X-Forwarded-Proto"]})
-            page = context.new_page()
-            page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
-            response = page.goto(web.url + "/", timeout=15_000)
-            assert response.status == 200
-            colour = page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor")
-        finally:
-            browser.close()
+        # Closed with Playwright on the way out, whatever happens.
+        browser = playwright.chromium.launch(executable_path=os.environ["CHROMIUM"], args=CHROMIUM_FLAGS, headless=True, timeout=30_000)
+        # Chromium sets Host itself; the router's other header is added to every request.
+        page = browser.new_context(extra_http_headers={"X-Forwarded-Proto": HTTPS["X-Forwarded-Proto"]}).new_page()
+        page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+        assert page.goto(web.url + "/", timeout=15_000).status == 200
+        colour = page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor")
     assert not failed, f"Chromium could not load: {failed}"
     assert colour == HEADER_COLOUR, f"the header's background is {colour}: the stylesheet was not applied"

@@ -17,8 +17,7 @@ EXPECTED_EXIT_WITHIN = 15
 
 def test_sigterm_finishes_the_request_in_flight_and_exits_cleanly(web, timings):
     # A client that has sent half its request: the worker has accepted it and waits for the rest.
-    client = socket.create_connection(("127.0.0.1", web.port), timeout=15)
-    try:
+    with socket.create_connection(("127.0.0.1", web.port), timeout=15) as client:
         client.sendall(f"GET / HTTP/1.1\r\nHost: {HOST}\r\n".encode())
         time.sleep(0.3)  # long enough for a worker to accept it
 
@@ -32,8 +31,6 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_cleanly(web, timings):
         response.begin()
         body = response.read()
         assert response.status == 200 and b"Ada Lovelace" in body, f"the request in flight at SIGTERM got {response.status}, {len(body)} bytes"
-    finally:
-        client.close()
 
     code = web.wait_for_exit(SIGKILL_AFTER)  # SIGKILL and fail, as Heroku would kill it
     took = time.monotonic() - stopping
