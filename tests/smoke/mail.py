@@ -19,11 +19,8 @@ class RecordingSMTPServer:
     def __init__(self, port):
         self.port, self.messages = port, []  # appended by the server's thread, read by the tests' (a list is safe for that)
         # auth_require_tls=False: EMAIL_USE_TLS=false, no TLS on loopback; any login is accepted, and recorded.
-        self.controller = Controller(self, hostname="127.0.0.1", port=port, authenticator=self._authenticate, auth_require_tls=False,
-                                     ready_timeout=10)
-
-    def _authenticate(self, server, session, envelope, mechanism, auth_data):
-        return AuthResult(success=True, auth_data=auth_data.login.decode())
+        accept = lambda server, session, envelope, mechanism, auth_data: AuthResult(success=True, auth_data=auth_data.login.decode())  # noqa: E731
+        self.controller = Controller(self, hostname="127.0.0.1", port=port, authenticator=accept, auth_require_tls=False, ready_timeout=10)
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)

@@ -30,7 +30,6 @@ def test_app_json_declares_what_the_guide_deploys(manifest):
 
 def test_the_example_boots_with_exactly_what_app_json_declares(manifest, database_url, timings):
     config = app_json.config_vars(manifest, {"heroku-postgresql": database_url})
-    print("config vars from app.json and its add-on:", {name: f"{len(value)} characters" for name, value in config.items()})
     with deploy(ROOT, config) as app:  # DeployFailed names the step that failed
         loaded = app.one_off(manifest["scripts"]["postdeploy"])
         assert loaded.returncode == 0, f"app.json's postdeploy failed:\n{loaded.stdout}{loaded.stderr}"

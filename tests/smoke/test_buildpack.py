@@ -8,9 +8,19 @@ from pathlib import Path
 import pytest
 from heroku import BuildRefused, DeployFailed, deploy, probe, scrubbed_environment, source_files
 from heroku.build import check_source, copy_source
+from pages import DOCS, read_page
 
 ROOT = Path(__file__).resolve().parents[2]
-MULTIPLE = "Multiple Python package manager files were found"
+TROUBLESHOOTING = read_page(DOCS / "troubleshooting.rst")
+
+
+def shown(label):
+    """The buildpack's error line the troubleshooting page shows under `label`: the emulated build must refuse with it."""
+    section = TROUBLESHOOTING.section(label)
+    return next(text for text in [block.text for block in section.blocks(TROUBLESHOOTING)] + section.literals() if text.startswith("Error:"))
+
+
+MULTIPLE = shown("troubleshooting-package-managers")
 
 
 def make_tree(root, files):
@@ -39,8 +49,8 @@ def test_what_the_buildpack_reads_from_the_root(tmp_path, files, found):
     ({**PIP, "poetry.lock": ""}, MULTIPLE),
     ({**PIP, "Pipfile.lock": ""}, MULTIPLE),
     ({**PIP, "Pipfile": ""}, "No 'Pipfile.lock' found!"),
-    ({"example/requirements.txt": ""}, "Couldn't find any supported Python package manager files"),
-    ({**PIP, **PY, ".venv/pyvenv.cfg": ""}, "Existing '.venv/' directory found"),
+    ({"example/requirements.txt": ""}, shown("troubleshooting-no-package-manager")),
+    ({**PIP, **PY, ".venv/pyvenv.cfg": ""}, shown("troubleshooting-venv")),
     ({**PIP, **PY, "venv/pyvenv.cfg": ""}, "Existing 'venv/' directory found"),
     ({**UV, **PY, "runtime.txt": "python-3.13\n"}, "The runtime.txt file isn't supported when using uv"),
     ({**UV}, "No Python version was specified"),
@@ -96,7 +106,7 @@ def test_a_uv_app_installs_from_uv_lock_and_is_served(uv_example, config_vars):
 
 def test_requirements_txt_beside_uv_lock_is_refused(uv_example, tmp_path, config_vars):
     project = make_tree(Path(shutil.copytree(uv_example, tmp_path / "app")), PIP)
-    with pytest.raises(BuildRefused, match=rf"{MULTIPLE}\.[\s\S]*requirements\.txt \(pip\), uv\.lock \(uv\)"), deploy(project, config_vars):
+    with pytest.raises(BuildRefused, match=rf"{re.escape(MULTIPLE)}[\s\S]*requirements\.txt \(pip\), uv\.lock \(uv\)"), deploy(project, config_vars):
         pass
 
 
