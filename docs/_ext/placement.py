@@ -29,17 +29,21 @@ logger = logging.getLogger(__name__)
 
 # The forms of :place:. Each maps to the sentence shown above the block;
 # {file} is the caption, {name}, {other}, {text} the words after the form.
+# "replace NAME" and "end" may end with "deleting NAME...": the settings the
+# block also sets, which a project may have already (a name may end with *,
+# as SECURE_*); the sentence then tells the reader to delete theirs.
+DELETING = r"(?: deleting (?P<deleting>[\w*]+(?: [\w*]+)*))?"
 PLACEMENTS = {
     "new": (r"new", "Create ``{file}``, {where}, with:"),
     "whole": (r"whole", "Replace the whole of ``{file}`` with:"),
-    "end": (r"end", "At the end of ``{file}``, add:"),
+    "end": (r"end" + DELETING, "At the end of ``{file}``, add:"),
     "end-or-new": (r"end-or-new", "At the end of ``{file}`` ({where}; create it if your project has none), add:"),
     "imports": (r"imports", "At the top of ``{file}``, with its other imports, add:"),
     "replace-after": (
         r"replace (?P<name>\w+) after (?P<other>\w+)",
         "In ``{file}``, delete the ``{name}`` setting, and add this after the ``{other}`` setting, which it reads:",
     ),
-    "replace": (r"replace (?P<name>\w+)", "In ``{file}``, replace the ``{name}`` setting with:"),
+    "replace": (r"replace (?P<name>\w+)" + DELETING, "In ``{file}``, replace the ``{name}`` setting with:"),
     "before": (r"before (?P<name>\w+)", "In ``{file}``, add this before the ``{name}`` setting:"),
     "after": (r"after (?P<name>\w+)", "In ``{file}``, add this after the ``{name}`` setting:"),
     "replace-line": (r"replace-line (?P<text>.+)", "In ``{file}``, replace the line ``{text}`` with:"),
@@ -72,7 +76,12 @@ def where(file):
 
 
 def sentence(placement, file):
-    return PLACEMENTS[placement["action"]][1].format(file=file, where=where(file), **placement)
+    text = PLACEMENTS[placement["action"]][1].format(file=file, where=where(file), **placement)
+    if not placement.get("deleting"):
+        return text
+    names = [f"``{name}``" for name in placement["deleting"].split()]
+    listed = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return text.removesuffix(":") + f" these lines, and delete any {listed} setting of yours:"
 
 
 class PlacedLiteralInclude(LiteralInclude):

@@ -9,10 +9,11 @@ a link counts as the words it shows):
 - **words** of prose: headings, paragraphs, list items, table cells,
   admonitions, captions and placement lines, split on white space (a token
   with no letter or digit, such as a dash, is no word). Left out: code
-  blocks, tab panels other than "Linux and macOS", blocks captioned "On
-  Heroku" (they run on the deployed app, later), collapsed dropdowns, the
-  "Sources" list, tables of contents, diagrams, and every page the path
-  only links to;
+  blocks, tab panels other than "Linux and macOS", package-manager tabs
+  (sphinx-design's ``tab-item``) other than the one open on arrival
+  (pip), blocks captioned "On Heroku" (they run on the deployed app,
+  later), collapsed dropdowns, the "Sources" list, tables of contents,
+  diagrams, and every page the path only links to;
 - **commands**: the ``$`` lines of the console blocks it passes;
 - **file blocks**: the included files it passes that the reader places
   (``:place:`` other than ``reference``).
@@ -53,7 +54,8 @@ def words(text):
 class Count:
     """Words, commands and file blocks of one page, up to the push if the page has it."""
 
-    def __init__(self):
+    def __init__(self, closed=frozenset()):
+        self.closed = closed  # the ids of sphinx-design tab panels closed on arrival
         self.words = self.commands = self.file_blocks = 0
         self.push_line = None  # the line of the block with the push, on the page that has it
 
@@ -73,13 +75,14 @@ class Count:
             return True
         return all(self.walk(child, titles) for child in node.children)
 
-    @staticmethod
-    def skipped(node, titles):
+    def skipped(self, node, titles):
         if isinstance(node, SphinxTabsPanel):
             tab = titles.get(node.get("aria-labelledby"))
             tabs = [titles.get(panel.get("aria-labelledby")) for panel in node.parent.children
                     if isinstance(panel, SphinxTabsPanel)]
             return tab != READER_TAB if READER_TAB in tabs else node.get("hidden") == "true"
+        if id(node) in self.closed or "sd-tab-label" in node.get("classes", []):  # a label is a tab's title
+            return True
         if node.get("design_component") == "dropdown" or type(node).__name__ == "dropdown_main":
             return not node.get("opened")
         if isinstance(node, nodes.section) and "sources" in node.get("classes", []):
@@ -123,7 +126,15 @@ def count_page(env, docname):
     doctree = env.get_doctree(docname)
     env.apply_post_transforms(doctree, docname)  # references show the titles they resolve to
     titles = {tab["ids"][0]: tab.astext() for tab in doctree.findall(SphinxTabsTab) if tab.get("ids")}
-    count = Count()
+    # sphinx-design's tabs (pip and uv): each panel comes two nodes after its radio
+    # input, which is checked for the panel open on arrival. (Its transform leaves the
+    # nodes' parent links stale, so this reads the tab set's own list.)
+    closed = {
+        id(panel) for tab_set in doctree.findall(nodes.container) if tab_set.get("design_component") == "tab-set"
+        for before, panel in zip(tab_set.children, tab_set.children[2:])
+        if panel.get("design_component") == "tab-content" and not before.get("checked")
+    }
+    count = Count(closed)
     count.walk(doctree, titles)
     return count
 

@@ -141,12 +141,14 @@ INSTALLED_APPS = [
     "calibration",
 ]
 
-# [start:middleware]
+# [start:middleware-list]
 MIDDLEWARE = [
+    # [start:middleware]
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware: static files get its
     # headers and HTTPS redirect, and skip everything below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # [end:middleware]
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,7 +156,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-# [end:middleware]
+# [end:middleware-list]
 
 ROOT_URLCONF = "staff.urls"
 WSGI_APPLICATION = "staff.wsgi.application"

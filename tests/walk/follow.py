@@ -42,12 +42,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docutils import nodes
 from heroku.processes import process_group
 from pages import DOCS, read_page
 from placement import parse_placement  # the build's own parser (docs/_ext, put on the path by pages)
 
 STEPS = sorted((DOCS / "steps").glob("*.rst"))
 LINUX_TAB = "Linux and macOS"
+# The pages' package-manager choice: sphinx-design tab-items, not platform tabs.
+PACKAGE_MANAGERS = ("pip", "uv")
 EXAMPLE_ONLY = re.compile(r"\s+#\s*example only\b.*$")
 SECOND_TERMINAL = "In a second terminal"
 # A text block captioned "FILE, with manage.py at the root" prints lines of
@@ -443,9 +446,19 @@ def activation_command(step_two):
     raise WalkFailure(f"{step_two.name}: no `source .../activate` command for a new terminal")
 
 
+def other_package_managers(page, shape):
+    """The ids of the page's blocks in a package-manager tab other than the shape's (pip unless it says)."""
+    chosen = getattr(shape, "package_manager", "pip")
+    tabs = [tab for tab in page.doctree.findall(nodes.container)
+            if tab.get("directive") == "tab-item" and tab["argument"] in PACKAGE_MANAGERS and tab["argument"] != chosen]
+    inside = {id(node) for tab in tabs for node in tab.findall()}
+    return {id(block) for node_id, block in page._block_nodes if node_id in inside}
+
+
 def walk_step(page, shape, repository, env, activate, logs, blocks=None):
     """Follow one step page (or some of its blocks, in order); returns its StepReport."""
     report = StepReport(page.name)
+    not_chosen = other_package_managers(page, shape)
     started = time.monotonic()
     shells = []
 
@@ -467,7 +480,7 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
     server = None
     try:
         for block in page.blocks if blocks is None else blocks:
-            if block.tab not in (None, LINUX_TAB):
+            if block.tab not in (None, LINUX_TAB) or id(block) in not_chosen:
                 continue
             where = f"{page.name}, line {block.line}"
             if block.directive == "literalinclude":
