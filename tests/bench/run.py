@@ -94,12 +94,16 @@ http {{
 
 
 def load(server, path, args, **options):
-    """wrk through the router's HTTPS header: (figures, the command shown); an error or non-2xx/3xx stops the run."""
+    """wrk through the router's HTTPS header: (figures, the command shown); an error or non-2xx/3xx stops the run.
+
+    The figures include the machine's 1-minute load average when wrk started.
+    """
     options = {"seconds": args.seconds, "connections": args.connections, "threads": args.threads, **options}
+    load_average = round(os.getloadavg()[0], 2)
     figures, output, shown = wrk.run(WRK, server.url + path, headers=["X-Forwarded-Proto: https"], **options)
     if figures["non_2xx_3xx"] or figures["socket_errors"]:
         raise RuntimeError(f"{shown}:\n{output}")
-    return figures, shown.replace(str(server.port), "PORT")
+    return {**figures, "load_average_1m": load_average}, shown.replace(str(server.port), "PORT")
 
 
 def body_bytes(server, path, encoding):
@@ -140,9 +144,8 @@ def fast_round(key, server, css_path, args, runs, commands):
     paths = {**({"database_page": "/"} if key != "e" else {}), "css": css_path}
     load(server, next(iter(paths.values())), args, seconds=args.warmup_seconds)
     for name, path in paths.items():
-        load_average = round(os.getloadavg()[0], 2)
         figures, shown = (load if key in NO_WORKER_SHARE else with_worker_share)(server, path, args)
-        runs.setdefault(name, []).append({**figures, "load_average_1m": load_average})
+        runs.setdefault(name, []).append(figures)
         commands[name] = shown.replace(css_path, "/static/CSS")
 
 
@@ -157,13 +160,11 @@ def slow_round(server, args, runs, commands):
         slow = pool.submit(load, server, SLOW_PATH, args, seconds=args.seconds + 2,
                            connections=args.slow_connections, threads=1)
         time.sleep(1)
-        load_average = round(os.getloadavg()[0], 2)
         figures, commands["fast_requests"] = load(server, "/", args)
         slow_figures, commands["slow_requests"] = slow.result()
-    runs.setdefault("slow_requests", []).append({
-        **figures, "load_average_1m": load_average,
-        "slow_requests_per_second": slow_figures["requests_per_second"], "slow_p50_ms": slow_figures["p50_ms"],
-    })
+    runs.setdefault("slow_requests", []).append(
+        {**figures, "slow_requests_per_second": slow_figures["requests_per_second"], "slow_p50_ms": slow_figures["p50_ms"]}
+    )
 
 
 def summarize(runs):

@@ -87,10 +87,10 @@ class ForkedPython:
         return self("manage.py", *arguments, timeout=120, **variables)
 
     def settings(self, variables, *paths):
-        """{path: value} of the settings the example computes from `variables` alone; "DATABASES.default.NAME" looks inside."""
+        """{path: value} of the settings the example computes from `variables` alone; "DATABASES.default.NAME" looks in."""
         names = sorted({path.split(".")[0] for path in paths})
-        code = f"import json; from django.conf import settings; print(json.dumps({{n: getattr(settings, n) for n in {names}}}, default=str))"
-        result = self("-c", code, **variables)
+        code = f"from django.conf import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names}}}, default=str))"
+        result = self("-c", f"import json; {code}", **variables)
         assert result.returncode == 0, result.stderr
         read = json.loads(result.stdout)
         return {path: reduce(dict.get, path.split("."), read) for path in paths}

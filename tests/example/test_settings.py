@@ -138,7 +138,8 @@ REFUSALS = {
         ("a-command", "heroku config:get DATABASE_URL", "starts with no scheme"),
     ]},
     # The Procfile's release: line, in a release dyno (Heroku numbers them at random), and `heroku run`.
-    "release-phase-without-database": (("manage.py", "migrate", "--no-input"), production(DYNO="release.3212"), *NO_DATABASE),
+    "release-phase-without-database": (("manage.py", "migrate", "--no-input"), production(DYNO="release.3212"),
+                                       *NO_DATABASE),
     "one-off-dyno-without-database": (("manage.py", "loaddata", "sample_staff"), production(DYNO="run.1"), *NO_DATABASE),
 }
 

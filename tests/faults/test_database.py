@@ -7,7 +7,7 @@ instead of failing on a dead connection.
 """
 
 import pytest
-from heroku import HTTPS, production_config_vars
+from heroku import HTTPS
 
 # Django keeps one connection per thread. With one worker and one thread,
 # the request after the restart is served by the very thread, and so the
@@ -40,8 +40,7 @@ def assert_plain_500(status, body):
     pytest.param("settings_without_health_checks", 500, id="without-health-checks-fails"),
 ])
 def test_request_after_database_restart(database, web_dyno, settings_module, after_restart):
-    config = production_config_vars(DATABASE_URL=database.url, DJANGO_SETTINGS_MODULE=settings_module)
-    with web_dyno(config, **ONE_CONNECTION) as server:
+    with web_dyno(DJANGO_SETTINGS_MODULE=settings_module, **ONE_CONNECTION) as server:
         assert home(server)[0] == 200, server.log()[-3000:]
         database.restart()
         status, body = home(server)
@@ -56,7 +55,7 @@ def test_request_after_database_restart(database, web_dyno, settings_module, aft
 def test_database_down_at_boot(database, web_dyno):
     """The dyno boots without its database, answers a plain 500, logs why, and recovers."""
     database.stop()
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
+    with web_dyno() as server:
         assert_plain_500(*home(server))
         log = server.log()
         assert "ERROR django.request: Internal Server Error: /" in log and "Connection refused" in log, log
@@ -68,7 +67,7 @@ def test_database_down_at_boot(database, web_dyno):
 
 def test_database_down_while_serving(database, web_dyno, report):
     """The database goes away under a serving dyno: a plain 500 while it is down, then service again."""
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
+    with web_dyno() as server:
         assert home(server)[0] == 200
         database.stop()
         # Both workers, every thread: each request fails cleanly, none hangs.

@@ -37,11 +37,11 @@ def listening(pid, port):
     return sum(1 for c in connections if c.status == psutil.CONN_LISTEN and c.laddr.port == port)
 
 
-def test_each_worker_listens_on_a_socket_of_its_own(database, web_dyno):
+def test_each_worker_listens_on_a_socket_of_its_own(web_dyno):
     # A socket the master opened and the workers inherited would show in the
     # master too; a master that listens on nothing, with one listening socket
     # in each worker, means each worker opened its own (SO_REUSEPORT).
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
+    with web_dyno() as server:
         deadline = time.monotonic() + WORKERS_LISTENING_WITHIN
         while True:
             sockets = {pid: listening(pid, server.port) for pid in children(server.process.pid)}

@@ -9,7 +9,7 @@ import os
 import shutil
 
 import wrk
-from heroku import HTTPS, production_config_vars
+from heroku import HTTPS
 from heroku.processes import children, rss_kib
 
 DURATION = int(os.environ.get("FAULTS_LOAD_SECONDS", "12"))
@@ -30,7 +30,7 @@ end
 """
 
 
-def test_load(database, web_dyno, slug, report, tmp_path):
+def test_load(web_dyno, slug, report, tmp_path):
     # The session passes WRK; a run without wrk fails and says how to install it, never skips.
     program = os.environ.get("WRK") or shutil.which("wrk")
     assert program, "wrk is not installed, and the load check needs it: sudo apt-get install wrk (macOS: brew install wrk)"
@@ -40,7 +40,7 @@ def test_load(database, web_dyno, slug, report, tmp_path):
     def load(seconds):
         return wrk.run(program, server.url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, script=script)
 
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
+    with web_dyno() as server:
         assert server.request("GET", "/", headers=HTTPS)[0] == 200
         load(2)  # warm-up: every thread imports, connects, caches
         before = {pid: rss_kib(pid) for pid in children(server.process.pid)}

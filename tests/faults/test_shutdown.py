@@ -17,7 +17,6 @@ import time
 
 import pytest
 from heroku import SIGKILL_AFTER as HEROKU_SIGKILL_AFTER
-from heroku import production_config_vars
 from pages import example_values
 
 # The example's own value, read as the pages render it (docs/_ext/example_values.py).
@@ -69,9 +68,8 @@ def kept_alive_client(port, results, sigterm_sent):
     # The protection removed: a 1 s graceful timeout cuts the slow requests.
     pytest.param(" --graceful-timeout 1", False, id="short-graceful-timeout-fails"),
 ])
-def test_sigterm_with_requests_in_flight(database, web_dyno, report, graceful_args, expect_clean):
-    config = production_config_vars(DATABASE_URL=database.url)
-    with web_dyno(config, GUNICORN_CMD_ARGS="--access-logfile -" + graceful_args) as server:
+def test_sigterm_with_requests_in_flight(web_dyno, report, graceful_args, expect_clean):
+    with web_dyno(GUNICORN_CMD_ARGS="--access-logfile -" + graceful_args) as server:
         results, sigterm_sent = {}, threading.Event()
         clients = [threading.Thread(target=slow_client, args=(server.port, results, i)) for i in range(SLOW_CLIENTS)]
         clients.append(threading.Thread(target=kept_alive_client, args=(server.port, results, sigterm_sent)))

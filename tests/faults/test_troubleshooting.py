@@ -14,9 +14,9 @@ their messages come from; the build's refusals are tests/smoke/test_buildpack.py
 connections is reproduced under load last.
 """
 
-import concurrent.futures
 import re
 import shlex
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,29 +35,29 @@ def documented(label, starts_with):
     return found[0]
 
 
-# (section, the message's start, config vars set (None: unset))
+# (section, the start of the message, which names the variable; the value set, None: unset)
 DB = "staff:secret@db.example.com"
 BOOT_MISTAKES = {
-    "secret-key-missing": ("h10", "DJANGO_SECRET_KEY", {"DJANGO_SECRET_KEY": None}),
-    "debug-unknown-word": ("debug", "DJANGO_DEBUG=", {"DJANGO_DEBUG": "maybe"}),
-    "database-url-unknown-scheme": ("database-url", "DATABASE_URL starts with", {"DATABASE_URL": f"postgress://{DB}:5432/staff"}),
-    "database-url-bad-port": ("database-url", "DATABASE_URL cannot be read", {"DATABASE_URL": f"postgres://{DB}:54x2/staff"}),
+    "secret-key-missing": ("h10", "DJANGO_SECRET_KEY", None),
+    "debug-unknown-word": ("debug", "DJANGO_DEBUG=", "maybe"),
+    "database-url-unknown-scheme": ("database-url", "DATABASE_URL starts with", f"postgress://{DB}:5432/staff"),
+    "database-url-bad-port": ("database-url", "DATABASE_URL cannot be read", f"postgres://{DB}:54x2/staff"),
     # A "/" in the password, not written as %2F.
     "database-url-unencoded-password": ("database-url", "DATABASE_URL cannot be read",
-                                        {"DATABASE_URL": "postgres://staff:se/cret@db.example.com:5432/staff"}),
-    "database-url-no-name": ("database-url", "DATABASE_URL names no database", {"DATABASE_URL": f"postgres://{DB}:5432"}),
-    "email-port-not-a-number": ("email-port", "EMAIL_PORT=", {"EMAIL_PORT": "smtp"}),
-    "csrf-origin-without-scheme": ("csrf", "DJANGO_CSRF_TRUSTED_ORIGINS", {"DJANGO_CSRF_TRUSTED_ORIGINS": "app.example.com"}),
-    "dyno-without-database": ("no-database", "DATABASE_URL is not set", {"DATABASE_URL": None}),
+                                        "postgres://staff:se/cret@db.example.com:5432/staff"),
+    "database-url-no-name": ("database-url", "DATABASE_URL names no database", f"postgres://{DB}:5432"),
+    "email-port-not-a-number": ("email-port", "EMAIL_PORT=", "smtp"),
+    "csrf-origin-without-scheme": ("csrf", "DJANGO_CSRF_TRUSTED_ORIGINS", "app.example.com"),
+    "dyno-without-database": ("no-database", "DATABASE_URL is not set", None),
 }
 
 
-@pytest.mark.parametrize(("section", "starts_with", "mistake"), BOOT_MISTAKES.values(), ids=BOOT_MISTAKES.keys())
-def test_bad_config_boot_message(app, section, starts_with, mistake):
+@pytest.mark.parametrize(("section", "starts_with", "value"), BOOT_MISTAKES.values(), ids=BOOT_MISTAKES.keys())
+def test_bad_config_boot_message(app, section, starts_with, value):
     """The page's message, whole, from the build, from a one-off dyno, and from a booting web dyno."""
-    starts_with = f"Configuration error: {starts_with}"
-    expected = documented(f"troubleshooting-{section}", starts_with)
+    expected = documented(f"troubleshooting-{section}", f"Configuration error: {starts_with}")
     # A dyno has DATABASE_URL once Heroku Postgres is attached (nothing here connects to it).
+    mistake = {re.match(r"\w+", starts_with)[0]: value}
     config = production_config_vars(**{"DATABASE_URL": f"postgres://{DB}:5432/staff", **mistake})
     # The build runs collectstatic; the release phase and `heroku run` run
     # other commands, such as check and migrate.
@@ -70,34 +70,34 @@ def test_bad_config_boot_message(app, section, starts_with, mistake):
     assert (build.returncode != 0) == in_build, build.stderr
     for result in [check, build] if in_build else [check]:
         assert result.returncode != 0 and expected in result.stderr and "Traceback" not in result.stderr, result.stderr
-    with pytest.raises(DeployFailed, match=r"^The web dyno .* \(exit [1-9]") as failed, app.web_dyno(config, boot_timeout=30):
-        pass  # the web dyno started despite the mistake
+    with pytest.raises(DeployFailed, match=r"^The web dyno .* \(exit [1-9]") as failed:
+        with app.web_dyno(config, boot_timeout=30):
+            pass  # the web dyno started despite the mistake
     log = failed.value.output
     # One line, from the master (preload_app), not a traceback per worker.
-    assert expected in log and log.count(starts_with) == 1 and "Traceback" not in log, log
+    assert expected in log and log.count(f"Configuration error: {starts_with}") == 1 and "Traceback" not in log, log
 
 
 # Mistakes that boot fine and show on a request: each with the page's fix.
 
 
 @pytest.mark.cluster
-def test_bad_config_host_not_in_allowed_hosts(database, web_dyno):
+def test_bad_config_host_not_in_allowed_hosts(web_dyno):
     """A custom domain missing from DJANGO_ALLOWED_HOSTS: a bare 400, and the page's log line."""
     expected = documented("troubleshooting-disallowed-host", "ERROR django.security.DisallowedHost")
     host = re.search(r"Invalid HTTP_HOST header: '([^']+)'", expected).group(1)
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
+    with web_dyno() as server:
         status, _, body = server.request("GET", "/", headers={**HTTPS, "Host": host})
         assert status == 400 and b"Bad Request (400)" in body
         assert b"ALLOWED_HOSTS" not in body and host.encode() not in body, body
         assert expected in server.log(), server.log()
     # The fix the page gives: list the domain (and keep the Heroku address).
-    fixed = production_config_vars(DATABASE_URL=database.url, DJANGO_ALLOWED_HOSTS=f"{host},.herokuapp.com")
-    with web_dyno(fixed) as server:
+    with web_dyno(DJANGO_ALLOWED_HOSTS=f"{host},.herokuapp.com") as server:
         assert server.request("GET", "/", headers={**HTTPS, "Host": host})[0] == 200
 
 
 @pytest.mark.cluster
-def test_bad_config_cross_origin_form_post(database, web_dyno):
+def test_bad_config_cross_origin_form_post(web_dyno):
     """A form posted from another origin: 403 with the page's text, and the page's log line; then the fix."""
     expected = documented("troubleshooting-csrf", "WARNING django.security.csrf")
     origin, path = re.search(r"Origin checking failed - (\S+) does not.*\): (\S+)$", expected).groups()
@@ -110,12 +110,12 @@ def test_bad_config_cross_origin_form_post(database, web_dyno):
         body = f"csrfmiddlewaretoken={cookie.split('=', 1)[1]}&score=4&comment=Clear"
         return server.request("POST", path, headers=form, body=body.encode())
 
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
+    with web_dyno() as server:
         status, _, body = post_rating(server)
         assert status == 403 and "CSRF verification failed. Request aborted." in body.decode()
         assert expected in server.log(), server.log()
     # The fix the page gives: trust the other origin, with its scheme.
-    with web_dyno(production_config_vars(DATABASE_URL=database.url, DJANGO_CSRF_TRUSTED_ORIGINS=origin)) as server:
+    with web_dyno(DJANGO_CSRF_TRUSTED_ORIGINS=origin) as server:
         status, _, body = post_rating(server)
         assert status == 302, body[:2000]
 
@@ -128,7 +128,7 @@ def test_bad_config_cross_origin_form_post(database, web_dyno):
     # trusts X-Forwarded-Proto, so the loop needs both to be missing.
     pytest.param("settings_without_proxy_ssl_header", "*", False, id="without-header-gunicorn-trusts"),
 ])
-def test_bad_config_redirect_loop(database, web_dyno, settings_module, forwarded_allow_ips, loops):
+def test_bad_config_redirect_loop(web_dyno, settings_module, forwarded_allow_ips, loops):
     """SECURE_SSL_REDIRECT without SECURE_PROXY_SSL_HEADER: the same path answered with 301 again and again.
 
     On Heroku the router's address is not 127.0.0.1, which gunicorn trusts by
@@ -138,9 +138,8 @@ def test_bad_config_redirect_loop(database, web_dyno, settings_module, forwarded
     follows them, through the router, so always over HTTPS.
     """
     assert "answered with 301 again and again" in PAGE.section("troubleshooting-redirect-loop").text
-    config = production_config_vars(DATABASE_URL=database.url, DJANGO_SETTINGS_MODULE=settings_module)
     chain, path = [], "/staff/1/rate/"
-    with web_dyno(config, FORWARDED_ALLOW_IPS=forwarded_allow_ips) as server:
+    with web_dyno(DJANGO_SETTINGS_MODULE=settings_module, FORWARDED_ALLOW_IPS=forwarded_allow_ips) as server:
         while len(chain) < 5 and (not chain or chain[-1][0] in (301, 302)):
             status, headers, _ = server.request("GET", path, headers=HTTPS)
             chain.append((status, path))
@@ -226,8 +225,8 @@ def test_connection_budget(database, web_dyno, limit, fails):
     role = f"budget_{limit}"  # may open at most `limit` connections, and read and write the app's tables
     database.psql(f"DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN CONNECTION LIMIT {limit}; "
                   f"GRANT pg_read_all_data, pg_write_all_data TO {role};")
-    config = production_config_vars(DATABASE_URL=f"postgres://{role}@127.0.0.1:{database.port}/{database.database}")
-    with web_dyno(config, WEB_CONCURRENCY="1") as server, concurrent.futures.ThreadPoolExecutor(10) as clients:
+    url = f"postgres://{role}@127.0.0.1:{database.port}/{database.database}"
+    with web_dyno(DATABASE_URL=url, WEB_CONCURRENCY="1") as server, ThreadPoolExecutor(10) as clients:
         statuses = list(clients.map(lambda _: server.request("GET", "/", headers=HTTPS, timeout=20)[0], range(150)))
         server.stop()
         log = server.log()
