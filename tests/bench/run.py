@@ -289,7 +289,7 @@ def main():
     parser.add_argument("--slow-connections", type=int, default=2, help="clients each keeping a 1 s request in flight")
     parser.add_argument("--no-slow", action="store_true", help="leave out the slow-request load")
     parser.add_argument("--only", nargs="*", choices=list(CONFIGURATIONS),
-                        help="configurations to run (default: all); prints JSON, writes nothing")
+                        help="configurations to run (default: all); writes nothing")
     parser.add_argument("--no-write", action="store_true", help="print only, write no files")
     args = parser.parse_args()
     started = time.monotonic()
@@ -316,18 +316,14 @@ def main():
     ]
     minutes = round((time.monotonic() - started) / 60)
     report.update(wrk_commands=commands, all_text_assets_br=text_assets, minutes=minutes)
-    if args.only:
-        print(json.dumps(report["results"], indent=1))
-        return
-    if not args.no_write:  # first: a measurement is never lost to a failure in printing it
+    if not (args.only or args.no_write):  # first: a measurement is never lost to a failure in printing it
         bench_figures.BENCH_JSON.write_text(json.dumps(report, indent=1) + "\n")
+        print(f"Wrote {bench_figures.BENCH_JSON.relative_to(ROOT)}")
     print(f"\n{report['date']}; {report['machine']}; {report['versions']}")
     for name, (title, header, _) in bench_figures.TABLES.items():
         print(bench_figures.text_table(title, header, bench_figures.table_rows(report, name)), end="\n\n")
-    for name, check in bench_figures.targets(report).items():
+    for name, check in ({} if args.only else bench_figures.targets(report)).items():  # the targets compare them all
         print(f"{bench_figures.VERDICTS[check['met']]:8} {name}: {check['figures']}")
-    if not args.no_write:
-        print(f"\nWrote {bench_figures.BENCH_JSON.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
