@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psutil
 
-from heroku import dyno_environment, production_config_vars, unused_port
+from heroku import dyno_environment, one_off, production_config_vars, unused_port
 from heroku.processes import children
 
 VARIANTS = Path(__file__).resolve().parent / "variants"
@@ -54,17 +54,16 @@ def test_each_worker_listens_on_a_socket_of_its_own(web_dyno):
     assert master == 0, f"the master listens too ({master} sockets): the workers share its socket"
 
 
-def without_preload(slug, wsgi_module, **options):
-    """gunicorn with the guide's config but preload_app off, on a web dyno that forgot DJANGO_SECRET_KEY."""
+def without_preload(slug, wsgi_module):
+    """gunicorn with the guide's config but preload_app off, and a web dyno's environment that lacks DJANGO_SECRET_KEY."""
     config = production_config_vars(DATABASE_URL="postgres://postgres@127.0.0.1:1/unused", DJANGO_SECRET_KEY=None)
     env = {**dyno_environment(slug.app_venv, config, port=unused_port()), "PYTHONPATH": str(VARIANTS)}
-    command = f"gunicorn --config {VARIANTS}/guide_without_preload.conf.py --chdir example {wsgi_module}"
-    return ["bash", "-c", command], {"cwd": slug.path, "env": env, **options}
+    return f"gunicorn --config {VARIANTS}/guide_without_preload.conf.py --chdir example {wsgi_module}", env
 
 
 def test_without_preload_a_stock_wsgi_py_halts_gunicorn(slug):
-    command, options = without_preload(slug, "stock_wsgi", capture_output=True, text=True, timeout=BOOT_TIMEOUT)
-    result = subprocess.run(command, **options)
+    command, env = without_preload(slug, "stock_wsgi")
+    result = one_off(slug, command, env=env, timeout=BOOT_TIMEOUT)
     log = result.stdout + result.stderr
     # Status 3 when one worker fails first; when the second fails while the
     # master is already stopping, gunicorn 27's halt() meets a second
@@ -75,11 +74,11 @@ def test_without_preload_a_stock_wsgi_py_halts_gunicorn(slug):
 
 
 def test_without_preload_the_examples_wsgi_py_has_its_workers_replaced(slug, tmp_path):
+    command, env = without_preload(slug, "staff.wsgi")
     log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log_file:
-        command, options = without_preload(slug, "staff.wsgi", stdout=log_file, stderr=subprocess.STDOUT,
-                                           start_new_session=True)
-        process = subprocess.Popen(command, **options)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(["bash", "-c", command], cwd=slug.path, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     deadline = time.monotonic() + BOOT_TIMEOUT
     try:
         while log_path.read_text().count("exited with code 1.") < 4 and process.poll() is None:
