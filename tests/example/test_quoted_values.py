@@ -178,5 +178,6 @@ def test_step_5_hashed_names_in_the_guide_are_what_collectstatic_makes():
     for page, stem, digest, suffix in sorted(mentioned):
         made = [hashlib.md5(path.read_bytes()).hexdigest()[:12] for path in (EXAMPLE / "static").rglob(f"{stem}.{suffix}")]
         if made != [digest]:
-            problems.append(f"docs/{page}: {stem}.{digest}.{suffix}, but collectstatic makes {stem}.{made}.{suffix}")
+            makes = ", ".join(f"{stem}.{name}.{suffix}" for name in made) or "no such file"
+            problems.append(f"docs/{page}: {stem}.{digest}.{suffix}, but collectstatic makes {makes}")
     assert not problems, "\n".join(problems)
