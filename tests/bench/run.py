@@ -31,12 +31,10 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -57,7 +55,6 @@ from heroku.processes import children, cpu_seconds, total_memory_gib, tree_rss_m
 VARIANTS = TESTS / "bench" / "variants"
 WRK = os.environ.get("WRK") or shutil.which("wrk")
 NGINX = os.environ.get("NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
-CSS = "css/site.css"
 # The text assets a visitor of the example downloads (site) and an admin user (admin).
 TEXT_ASSETS = ["css/site.css", "img/logo.svg", "admin/css/base.css", "admin/js/core.js"]
 SLOW_PATH, SLOW_SETTINGS = "/slow-query/", "settings_with_slow_query"  # the slow-request load's bench-only page
@@ -80,54 +77,40 @@ CONFIGURATIONS = {
     "e": {"name": "nginx serves the collected files", "short": "nginx",
           "command_run": "nginx -p FOLDER -c FOLDER/nginx.conf -g 'daemon off;' (NGINX_CONF in tests/bench/run.py)"},
 }
+DESCRIBED = ("name", "short", "command_run")  # what bench.json says of each configuration
 NO_WORKER_SHARE = {"c1", "e"}  # one worker; nginx's workers are not gunicorn's
+# As an unprivileged user, nginx needs every path it writes, its temporary folders too, in a folder of its own.
 NGINX_CONF = """
-worker_processes 2;
-pid {root}/nginx.pid;
-error_log {root}/error.log warn;
-events {{ worker_connections 1024; }}
+worker_processes 2; pid {root}/nginx.pid; error_log {root}/error.log warn; events {{ worker_connections 1024; }}
 http {{
-    include /etc/nginx/mime.types;
-    access_log {root}/access.log;
-    client_body_temp_path {root}/body;
-    proxy_temp_path {root}/proxy;
-    fastcgi_temp_path {root}/fastcgi;
-    uwsgi_temp_path {root}/uwsgi;
-    scgi_temp_path {root}/scgi;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 95s;
-    gzip_static on;
-    server {{
-        listen 127.0.0.1:{port};
-        location /static/ {{
-            alias {static_root}/;
-            add_header Cache-Control "max-age=315360000, public, immutable";
-        }}
-    }}
+    include /etc/nginx/mime.types; access_log {root}/access.log;
+    client_body_temp_path {root}/body; proxy_temp_path {root}/proxy; fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi; scgi_temp_path {root}/scgi;
+    sendfile on; tcp_nopush on; keepalive_timeout 95s; gzip_static on;
+    server {{ listen 127.0.0.1:{port}; location /static/ {{
+        alias {static_root}/; add_header Cache-Control "max-age=315360000, public, immutable"; }} }}
 }}
 """
 
 
-def load(url, args, *, seconds=None, connections=None, threads=None):
-    """wrk through the router's HTTPS header; returns (figures, the command as shown)."""
-    figures, _, shown = wrk.run(WRK, url, seconds=seconds or args.seconds, connections=connections or args.connections,
-                                threads=threads or args.threads, headers=["X-Forwarded-Proto: https"])
-    return figures, shown
+def load(server, path, args, **options):
+    """wrk through the router's HTTPS header: (figures, the command shown); an error or non-2xx/3xx stops the run.
+
+    The figures include the machine's 1-minute load average when wrk started.
+    """
+    options = {"seconds": args.seconds, "connections": args.connections, "threads": args.threads, **options}
+    load_average = round(os.getloadavg()[0], 2)
+    figures, output, shown = wrk.run(WRK, server.url + path, headers=["X-Forwarded-Proto: https"], **options)
+    if figures["non_2xx_3xx"] or figures["socket_errors"]:
+        raise RuntimeError(f"{shown}:\n{output}")
+    return {**figures, "load_average_1m": load_average}, shown.replace(str(server.port), "PORT")
 
 
-def bytes_on_wire(port, path, encoding):
-    """The bytes of one response (headers, body) for a request accepting `encoding`."""
-    raw = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
-                     f"Accept-Encoding: {encoding}\r\nConnection: close\r\n\r\n".encode())
-        while chunk := sock.recv(65536):
-            raw += chunk
-    head, body = raw.split(b"\r\n\r\n", 1)
-    sent_as = re.search(rb"(?im)^content-encoding:\s*(\S+)", head)
-    return {"status": int(head.split()[1]), "content_encoding": sent_as.group(1).decode() if sent_as else "identity",
-            "body_bytes": len(body), "total_bytes": len(raw)}
+def body_bytes(server, path, encoding):
+    """How one response to a request accepting `encoding` was sent: its Content-Encoding and its body's size."""
+    status, headers, body = server.request("GET", path, headers={**HTTPS, "Accept-Encoding": encoding})
+    assert status == 200, f"{path} answered {status}"
+    return {"content_encoding": headers.get("content-encoding", "identity"), "body_bytes": len(body)}
 
 
 def connections_per_worker(pid, port):
@@ -135,46 +118,35 @@ def connections_per_worker(pid, port):
     counts = []
     for worker in children(pid):
         with contextlib.suppress(psutil.NoSuchProcess):
-            counts.append(sum(
-                1 for connection in psutil.Process(worker).net_connections(kind="tcp")
-                if connection.laddr and connection.laddr.port == port and connection.status == psutil.CONN_ESTABLISHED
-            ))
+            counts.append(sum(1 for c in psutil.Process(worker).net_connections(kind="tcp")
+                              if c.laddr and c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED))
     return sorted(counts, reverse=True)
 
 
-def with_worker_share(server, args, measure):
-    """measure()'s figures, with the part of the workers' CPU time the busiest worker used, and the
+def with_worker_share(server, path, args):
+    """load()'s figures, with the busiest worker's part of the workers' CPU time (user + system), and the
     client connections each worker held halfway through (wrk's stay open: they explain the split)."""
-    pid, halfway = server.process.pid, {}
-
-    def ticks():  # CPU time (user + system) of each worker, in 1/100 s
-        return {worker: round(100 * seconds) for worker, seconds in cpu_seconds(children(pid)).items()}
-
-    timer = threading.Timer(args.seconds / 2, lambda: halfway.update(split=connections_per_worker(pid, server.port)))
-    before = ticks()
-    timer.start()
-    try:
-        figures, shown = measure()
-    finally:
-        timer.cancel()
-        timer.join()
-    after = ticks()
-    used = [after.get(worker, 0) - spent for worker, spent in before.items()]
-    figures["busiest_worker_cpu_share"] = round(max(used) / max(sum(used), 1), 2)
-    figures["connections_per_worker_halfway"] = halfway.get("split")
-    return figures, shown
+    pid = server.process.pid
+    before = cpu_seconds(children(pid))
+    with ThreadPoolExecutor(1) as pool:
+        measuring = pool.submit(load, server, path, args)
+        time.sleep(args.seconds / 2)
+        halfway = connections_per_worker(pid, server.port)
+        figures, shown = measuring.result()
+    after = cpu_seconds(children(pid))
+    used = [after.get(worker, spent) - spent for worker, spent in before.items()]
+    return {**figures, "busiest_worker_cpu_share": round(max(used) / (sum(used) or 1), 2),
+            "connections_per_worker_halfway": halfway}, shown
 
 
 def fast_round(key, server, css_path, args, runs, commands):
     """One round for one server: warm-up, then the database page (not for nginx) and the CSS file."""
     paths = {**({"database_page": "/"} if key != "e" else {}), "css": css_path}
-    load(server.url + next(iter(paths.values())), args, seconds=args.warmup)
+    load(server, next(iter(paths.values())), args, seconds=args.warmup_seconds)
     for name, path in paths.items():
-        load_average = round(os.getloadavg()[0], 2)
-        measure = lambda: load(server.url + path, args)  # noqa: E731
-        figures, shown = measure() if key in NO_WORKER_SHARE else with_worker_share(server, args, measure)
-        runs.setdefault(name, []).append({**figures, "load_average_1m": load_average})
-        commands[name] = shown.replace(str(server.port), "PORT").replace(css_path, "/static/CSS")
+        figures, shown = (load if key in NO_WORKER_SHARE else with_worker_share)(server, path, args)
+        runs.setdefault(name, []).append(figures)
+        commands[name] = shown.replace(css_path, "/static/CSS")
 
 
 def slow_round(server, args, runs, commands):
@@ -183,35 +155,25 @@ def slow_round(server, args, runs, commands):
     The slow clients start first and stop last, so every fast request of the
     measurement meets them; each of their requests waits 1 s in PostgreSQL.
     """
-    load(server.url + "/", args, seconds=args.warmup)
+    load(server, "/", args, seconds=args.warmup_seconds)
     with ThreadPoolExecutor(1) as pool:
-        slow = pool.submit(load, server.url + SLOW_PATH, args, seconds=args.seconds + 2,
+        slow = pool.submit(load, server, SLOW_PATH, args, seconds=args.seconds + 2,
                            connections=args.slow_connections, threads=1)
         time.sleep(1)
-        load_average = round(os.getloadavg()[0], 2)
-        figures, shown = load(server.url + "/", args)
-        slow_figures, slow_shown = slow.result()
-    runs.setdefault("slow_requests", []).append({
-        **figures, "load_average_1m": load_average,
-        "slow_requests_per_second": slow_figures["requests_per_second"], "slow_p50_ms": slow_figures["p50_ms"],
-        "non_2xx_3xx": figures["non_2xx_3xx"] + slow_figures["non_2xx_3xx"],
-        "socket_errors": "; ".join(filter(None, (figures["socket_errors"], slow_figures["socket_errors"]))),
-    })
-    commands["fast_requests"] = shown.replace(str(server.port), "PORT")
-    commands["slow_requests"] = slow_shown.replace(str(server.port), "PORT")
+        figures, commands["fast_requests"] = load(server, "/", args)
+        slow_figures, commands["slow_requests"] = slow.result()
+    runs.setdefault("slow_requests", []).append(
+        {**figures, "slow_requests_per_second": slow_figures["requests_per_second"], "slow_p50_ms": slow_figures["p50_ms"]}
+    )
 
 
 def summarize(runs):
-    """The median of the rounds for each figure, and the spread of requests per second."""
-    rates, loads = [run["requests_per_second"] for run in runs], [run["load_average_1m"] for run in runs]
+    """The median of the rounds for each figure, the spread of requests per second, and each round."""
+    rates = [run["requests_per_second"] for run in runs]
     summary = {
         "requests_per_second": round(statistics.median(rates), 1),
-        "p50_ms": round(statistics.median(run["p50_ms"] for run in runs), 2),
-        "p99_ms": round(statistics.median(run["p99_ms"] for run in runs), 2),
         "requests_per_second_min_max": [min(rates), max(rates)],
-        "non_2xx_3xx": sum(run["non_2xx_3xx"] for run in runs),
-        "socket_errors": "; ".join(run["socket_errors"] for run in runs if run["socket_errors"]),
-        "load_average_1m_min_max": [min(loads), max(loads)],
+        **{name: round(statistics.median(run[name] for run in runs), 2) for name in ("p50_ms", "p99_ms")},
     }
     if shares := [run["busiest_worker_cpu_share"] for run in runs if "busiest_worker_cpu_share" in run]:
         summary["busiest_worker_cpu_share"] = shares
@@ -222,8 +184,7 @@ def gunicorn(app, key, settings=None):
     """A web dyno of the deployment for configuration `key` (records the command it runs), ready at its first 200."""
     config = CONFIGURATIONS[key]
     overrides = {"PYTHONPATH": str(VARIANTS), **config.get("env", {})}
-    if settings:
-        overrides["DJANGO_SETTINGS_MODULE"] = settings
+    overrides.update({"DJANGO_SETTINGS_MODULE": settings} if settings else {})
     command = config.get("command", app.slug.procfile()["web"])
     # Recorded with the repository's relative path: bench.json names no folder of this machine.
     config["command_run"] = command.format(variants=VARIANTS.relative_to(ROOT))
@@ -238,18 +199,15 @@ def gunicorn(app, key, settings=None):
 @contextlib.contextmanager
 def nginx(static_root):
     """nginx from a config in a temporary folder, on an unused port, as an unprivileged user."""
-    root, port = Path(tempfile.mkdtemp(prefix="bench-nginx-")), unused_port()
-    (root / "nginx.conf").write_text(NGINX_CONF.format(root=root, port=port, static_root=static_root))
-    as_user = ""
-    if os.geteuid() == 0:
-        shutil.chown(root, user="nobody")
-        as_user = "runuser -u nobody -- "
-    try:
-        with running_server(f"{as_user}{NGINX} -p {root} -e {root}/error.log -c {root}/nginx.conf -g 'daemon off;'",
-                            os.environ, port=port, cwd=root, ready_path="/static/") as server:
+    port, as_root = unused_port(), os.geteuid() == 0
+    with tempfile.TemporaryDirectory(prefix="bench-nginx-") as root:
+        Path(root, "nginx.conf").write_text(NGINX_CONF.format(root=root, port=port, static_root=static_root))
+        if as_root:
+            shutil.chown(root, user="nobody")
+        command = f"{NGINX} -p {root} -e {root}/error.log -c {root}/nginx.conf -g 'daemon off;'"
+        with running_server(("runuser -u nobody -- " if as_root else "") + command, os.environ, port=port, cwd=root,
+                            ready_path="/static/") as server:
             yield server
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def printed(*command):
@@ -259,11 +217,9 @@ def printed(*command):
 
 
 def versions(app_venv):
-    packages = ("Django", "gunicorn", "whitenoise", "psycopg", "brotli")
-    script = ("import importlib.metadata as m, sys; print(sys.version.split()[0]); "
-              f"[print(m.version(p)) for p in {packages}]")
-    found = printed(str(app_venv / "bin" / "python"), "-c", script).split()
-    return {"python": found[0], **{name.lower(): version for name, version in zip(packages, found[1:])},
+    script = ("import importlib.metadata as m, json, sys; print(json.dumps({'python': sys.version.split()[0], "
+              "**{p.lower(): m.version(p) for p in ('Django', 'gunicorn', 'whitenoise', 'psycopg', 'brotli')}}))")
+    return {**json.loads(printed(str(app_venv / "bin" / "python"), "-c", script)),
             "postgresql": printed(str(postgres_bin() / "postgres"), "--version").split()[2],
             "nginx": printed(NGINX, "-v").strip().split("/")[-1], "wrk": printed(WRK, "-v").split()[1]}
 
@@ -294,7 +250,7 @@ def measure_all(app, args, wanted, commands):
     round's memory, bytes on the wire and worker timeouts."""
     runs, last = {key: {} for key in wanted}, {}
     static_root = app.slug.path / "example" / "staticfiles"
-    css_path = app.slug.hashed_static_path(CSS)
+    css_path = app.slug.hashed_static_path("css/site.css")
     for round_number in range(args.rounds):
         # A fresh server for each configuration in each round, in a new order
         # each round. Fresh, because how gunicorn's workers share wrk's
@@ -309,7 +265,7 @@ def measure_all(app, args, wanted, commands):
                     last[key] = {
                         "rss_mib_after": tree_rss_mib(server.process.pid),
                         "bytes": {asset: {
-                            encoding: bytes_on_wire(server.port, app.slug.hashed_static_path(asset), encoding)
+                            encoding: body_bytes(server, app.slug.hashed_static_path(asset), encoding)
                             for encoding in bench_figures.ENCODINGS
                         } for asset in TEXT_ASSETS},
                         "worker_timeouts": server.log().count("WORKER TIMEOUT") if key != "e" else 0,
@@ -327,14 +283,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="wrk's duration per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, each in a new order; figures are medians")
-    parser.add_argument("--warmup", type=int, default=1, help="wrk's warm-up per server and round")
+    parser.add_argument("--warmup", type=int, default=1, dest="warmup_seconds", help="wrk's warm-up per server, round")
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--slow-connections", type=int, default=2,
-                        help="clients each keeping one 1 s request in flight")
+    parser.add_argument("--slow-connections", type=int, default=2, help="clients each keeping a 1 s request in flight")
     parser.add_argument("--no-slow", action="store_true", help="leave out the slow-request load")
     parser.add_argument("--only", nargs="*", choices=list(CONFIGURATIONS),
-                        help="configurations to run (default: all); prints JSON, writes nothing")
+                        help="configurations to run (default: all); writes nothing")
     parser.add_argument("--no-write", action="store_true", help="print only, write no files")
     args = parser.parse_args()
     started = time.monotonic()
@@ -347,37 +302,28 @@ def main():
             report = {
                 "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 "command": "nox -s bench", "machine": machine(), "versions": versions(app.slug.app_venv),
-                "settings": {"seconds": args.seconds, "rounds": args.rounds, "warmup_seconds": args.warmup,
-                             "connections": args.connections, "threads": args.threads,
-                             "slow_connections": args.slow_connections},
-                "results": [],
+                # --seconds, --rounds, --warmup, --connections, --threads, --slow-connections
+                "settings": {name: value for name, value in vars(args).items() if type(value) is int},
             }
             runs, last = measure_all(app, args, wanted, commands)
             text_assets = all_text_assets(app.slug.path / "example" / "staticfiles")
     finally:
         database.delete()
-    for key in wanted:
-        config = {name: value for name, value in CONFIGURATIONS[key].items() if name not in ("env", "command")}
-        result = {"configuration": key, **config}
-        for name, figures in runs[key].items():
-            result[name] = summarize(figures)
-            if result[name]["non_2xx_3xx"] or result[name]["socket_errors"]:
-                raise RuntimeError(f"({key}) {name}: {result[name]}")
-        report["results"].append({**result, **last[key]})
+    report["results"] = [
+        {"configuration": key, **{name: value for name, value in CONFIGURATIONS[key].items() if name in DESCRIBED},
+         **{name: summarize(figures) for name, figures in runs[key].items()}, **last[key]}
+        for key in wanted
+    ]
     minutes = round((time.monotonic() - started) / 60)
     report.update(wrk_commands=commands, all_text_assets_br=text_assets, minutes=minutes)
-    if args.only:
-        print(json.dumps(report["results"], indent=1))
-        return
-    if not args.no_write:  # first: a measurement is never lost to a failure in printing it
+    if not (args.only or args.no_write):  # first: a measurement is never lost to a failure in printing it
         bench_figures.BENCH_JSON.write_text(json.dumps(report, indent=1) + "\n")
+        print(f"Wrote {bench_figures.BENCH_JSON.relative_to(ROOT)}")
     print(f"\n{report['date']}; {report['machine']}; {report['versions']}")
     for name, (title, header, _) in bench_figures.TABLES.items():
         print(bench_figures.text_table(title, header, bench_figures.table_rows(report, name)), end="\n\n")
-    for name, check in bench_figures.targets(report).items():
+    for name, check in ({} if args.only else bench_figures.targets(report)).items():  # the targets compare them all
         print(f"{bench_figures.VERDICTS[check['met']]:8} {name}: {check['figures']}")
-    if not args.no_write:
-        print(f"\nWrote {bench_figures.BENCH_JSON.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

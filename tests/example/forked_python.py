@@ -10,19 +10,20 @@ own: its own environment, its own modules and settings, its own exit code.
 Protocol: one JSON request per line on standard input,
 {"argv": [...], "env": {...}, "cwd": "...", "stdout": PATH, "stderr": PATH,
 "timeout": SECONDS}, where argv is what would follow `python` on a command
-line ("-c", CODE, ... or SCRIPT, ...). One JSON answer per line on standard
-output: {"returncode": N} (negative: killed by that signal, as subprocess
-reports it) or {"timeout": true}. Standard input closed: the server exits.
+line ("-c", CODE, ... or SCRIPT, ...). One line per request on standard
+output: the command's exit code, negative when a signal ended it, as
+subprocess reports it (SIGALRM: it ran out of time). Standard input closed:
+the server exits.
 
 POSIX only (os.fork), like the rest of the checks.
 """
 
 import atexit
 import gc
+import importlib
 import json
 import os
 import runpy
-import select
 import signal
 import sys
 import types
@@ -31,69 +32,65 @@ import types
 # does not depend on its variables. None of these reads the environment at
 # import (Django reads DJANGO_SETTINGS_MODULE and the settings lazily, on first
 # use), so each command's settings still come from its own variables alone.
-import dj_database_url  # noqa: F401
-import django.contrib.staticfiles.storage  # noqa: F401
-import django.core.checks  # noqa: F401
-import django.core.management  # noqa: F401
-import django.core.serializers.json  # noqa: F401
-import django.db.migrations  # noqa: F401
-import django.db.models  # noqa: F401
-import django.forms  # noqa: F401
-import django.http  # noqa: F401
-import django.template.backends.django  # noqa: F401
-import django.urls  # noqa: F401
-from django.conf import settings
-
+for name in (
+    "dj_database_url", "django.contrib.staticfiles.storage", "django.core.checks", "django.core.management",
+    "django.core.serializers.json", "django.db.migrations", "django.db.models", "django.forms", "django.http",
+    "django.template.backends.django", "django.urls",
+):
+    importlib.import_module(name)
 # A command that reads its settings here would read the server's variables.
-assert not settings.configured, "a module imported before the fork read the settings"
+assert not importlib.import_module("django.conf").settings.configured, "an import before the fork read the settings"
 
 
-def run_as_python(argv):
-    """Run `python ARGV` in this process: `-c CODE` or a script, with its arguments."""
-    main = types.ModuleType("__main__")
-    sys.modules["__main__"] = main
-    if argv[0] == "-c":
-        sys.argv = ["-c", *argv[2:]]
-        sys.path[0] = ""  # as `python -c` has it: the current folder
-        exec(compile(argv[1], "<string>", "exec"), main.__dict__)
-    else:
-        sys.argv = list(argv)
-        sys.path[0] = os.path.dirname(os.path.abspath(argv[0]))  # the script's folder
-        runpy.run_path(argv[0], run_name="__main__")
+def serve():
+    """Fork once per request; return the request in the child, answer its exit code in the server."""
+    # Objects made so far are never collected: a command's garbage collection
+    # then leaves the pages it shares with the server untouched, uncopied.
+    gc.freeze()
+    for line in sys.stdin:
+        pid = os.fork()
+        if pid == 0:
+            return json.loads(line)
+        print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+    sys.exit()
 
 
-def exit_code(error):
-    """The exit code, and the message on standard error, of a SystemExit that ends Python."""
-    if error.code is None:
-        return 0
-    if isinstance(error.code, int):
-        return error.code
-    print(error.code, file=sys.stderr)
-    return 1
-
-
-def child(request, requests, answers):
-    """In the forked process: become the command, then end the way Python ends it."""
-    for fd in (requests.fileno(), answers.fileno()):
-        os.close(fd)
+def become(request):
+    """In the forked child: the command's folder, variables, streams and time limit, then its code."""
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
-        os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+    for fd, path in ((0, os.devnull), (1, request["stdout"]), (2, request["stderr"])):
+        os.dup2(os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+    signal.alarm(request["timeout"])  # SIGALRM's default action ends a command that hangs
+    argv = request["argv"]
+    if argv[0] == "-c":
+        sys.argv, sys.path[0] = ["-c", *argv[2:]], ""  # as `python -c` has it: the current folder
+        sys.modules["__main__"] = main = types.ModuleType("__main__")
+        exec(compile(argv[1], "<string>", "exec"), main.__dict__)
+    else:
+        sys.argv, sys.path[0] = argv, os.path.dirname(os.path.abspath(argv[0]))  # the script's folder
+        runpy.run_path(argv[0], run_name="__main__")
+
+
+def exit_code(run):
+    """run()'s exit code, with the message or traceback on standard error, as Python reports them."""
     try:
-        run_as_python(request["argv"])
-        code = 0
+        run()
     except SystemExit as error:
-        code = exit_code(error)
-    except BaseException as error:
-        # Python's report of an uncaught exception, from the command's first frame.
-        traceback = error.__traceback__
-        while traceback and traceback.tb_frame.f_code.co_filename in (__file__, runpy.__file__):
-            traceback = traceback.tb_next
-        sys.excepthook(type(error), error.with_traceback(traceback), traceback)
-        code = 1
+        if isinstance(error.code, int | None):
+            return error.code or 0
+        print(error.code, file=sys.stderr)
+    except BaseException:
+        sys.excepthook(*sys.exc_info())
+    else:
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    request = serve()
+    code = exit_code(lambda: become(request))
     # What Python does at exit, except tearing down every module: the atexit
     # handlers (coverage saves its data there) and the streams' buffers. The
     # teardown would touch every object inherited from the server, copying
@@ -102,39 +99,3 @@ def child(request, requests, answers):
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
-
-
-def serve():
-    # Requests and answers keep their own descriptors; 0 and 1 become the
-    # commands' standard streams.
-    requests = os.fdopen(os.dup(0), "r")
-    answers = os.fdopen(os.dup(1), "w")
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    os.dup2(2, 1)
-    # Objects made so far are never collected: a command's garbage collection
-    # then leaves the pages it shares with the server untouched, uncopied.
-    gc.freeze()
-    for line in requests:
-        request = json.loads(line)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        done_reader, done_writer = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            # done_writer stays open until this process ends: the server's sign that the command is over.
-            os.close(done_reader)
-            child(request, requests, answers)
-        os.close(done_writer)
-        # The pipe's last writer is the child: it reads as closed when the child ends.
-        finished, _, _ = select.select([done_reader], [], [], request["timeout"])
-        os.close(done_reader)
-        if not finished:
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        answer = {"returncode": os.waitstatus_to_exitcode(status)} if finished else {"timeout": True}
-        answers.write(json.dumps(answer) + "\n")
-        answers.flush()
-
-
-if __name__ == "__main__":
-    serve()

@@ -10,18 +10,15 @@ test. The last tests check, against the repository itself, what steps 1, 2
 and 5 tell the reader they will see.
 """
 
-import ast
 import hashlib
 import json
 import re
 import subprocess
-import sys
 from functools import cache
 
 import django
-import pytest
 from django.conf import settings
-from heroku import procfile_commands, production_config_vars, scrubbed_environment, tracked_files
+from heroku import procfile_commands, production_config_vars, tracked_files
 from pages import DOCS, ROOT, read_guide, read_page
 
 EXAMPLE = ROOT / "example"
@@ -79,19 +76,13 @@ def test_the_hsts_header_on_the_pages_is_the_settings_one():
         assert "here a year" in prose("steps/03-settings.rst")
 
 
-def manage_check(**config_vars):
-    """`python manage.py check` in example/ with the guide's config vars (and `config_vars`) alone."""
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=EXAMPLE, capture_output=True, text=True, timeout=60,
-        env={**scrubbed_environment(), **production_config_vars(**config_vars)},
-    )
-
-
-def test_the_shortest_secret_key_on_the_page_is_the_one_the_example_accepts():
+def test_the_shortest_secret_key_on_the_page_is_the_one_the_example_accepts(python):
     (name, match), = quoted(r"or with one shorter than (\d+) characters", "steps/03-settings.rst")
     shortest = int(match[1])
-    accepted = [manage_check(DJANGO_SECRET_KEY="k" * length).returncode == 0 for length in (shortest, shortest - 1)]
-    assert accepted == [True, False], f"{name}: {match[0]!r}"
+    accepted, refused = (python.manage("check", **production_config_vars(DJANGO_SECRET_KEY="k" * length))
+                         for length in (shortest, shortest - 1))
+    assert accepted.returncode == 0 and refused.returncode != 0, f"{name}: {match[0]!r}"
+    assert f"shorter than {shortest} characters" in refused.stderr, refused.stderr
 
 
 def test_the_sample_staff_on_the_pages_are_the_fixture():
@@ -111,33 +102,27 @@ def test_the_frozen_versions_on_the_requirements_page_are_the_pins():
     assert len(shown) == 2, shown  # the Linux and macOS tab and the Windows tab
     for output in shown:
         # pip freeze names packages without their extras: psycopg[binary] is psycopg.
-        assert sorted(line.strip() for line in output if line.strip()) == sorted(
-            re.sub(r"\[.*?\]", "", pin) for pin in pins
-        )
+        assert sorted(line.strip() for line in output if line.strip()) == sorted(re.sub(r"\[.*?\]", "", p) for p in pins)
 
 
-def test_the_collectstatic_counts_on_the_pages_are_what_collectstatic_prints(collectstatic_printed):
+def test_the_collectstatic_counts_on_the_pages_are_what_collectstatic_prints(built_slug):
     # The tests' one collectstatic run (conftest.py), into an empty folder as in a build.
-    printed = re.search(r"(\d+) static files copied to .*, (\d+) post-processed\.", collectstatic_printed)
-    assert printed, collectstatic_printed
-    for name, match in quoted(
-        r"(\d+) static files copied to '[^']*', (\d+) post-processed\.",
-        "steps/05-static-files.rst", "steps/10-deploy.rst", outputs=True,
-    ):
+    printed = re.search(r"(\d+) static files copied to .*, (\d+) post-processed\.", built_slug.collectstatic_output)
+    assert printed, built_slug.collectstatic_output
+    pages = ("steps/05-static-files.rst", "steps/10-deploy.rst")
+    for name, match in quoted(r"(\d+) static files copied to '[^']*', (\d+) post-processed\.", *pages, outputs=True):
         # The admin's files are most of the count: it holds for the Django release requirements.txt pins.
         if django.get_version() == PINNED_DJANGO:
-            assert match.groups() == printed.groups(), (
-                f"{name} says {match[0]!r}; collectstatic printed {printed[0]!r}"
-            )
+            assert match.groups() == printed.groups(), f"{name} says {match[0]!r}; collectstatic printed {printed[0]!r}"
 
 
-def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
+def test_the_database_url_typo_on_step_4_prints_what_the_page_shows(python):
     (typo,) = [c for c in commands("steps/04-database.rst") if c.words()[:1] and c.words()[0].startswith("DATABASE_URL=")]
     url = typo.words()[0].partition("=")[2]
     assert typo.words()[1:] == ["python", "example/manage.py", "check"], typo.text
     shown = [line for c in commands("steps/04-database.rst") for line in c.output if line.startswith("Configuration error:")]
     assert shown, "step 4 shows no configuration error"
-    result = manage_check(DATABASE_URL=url)
+    result = python.manage("check", **production_config_vars(DATABASE_URL=url))
     for line in shown:  # the Linux and macOS tab and the Windows tab
         assert result.stderr.strip() == line, f"step 4 shows {line!r}; the example prints {result.stderr!r}"
 
@@ -145,20 +130,20 @@ def test_the_database_url_typo_on_step_4_prints_what_the_page_shows():
 # --- What steps 1, 2 and 5 say the reader will see ----------------------------
 
 
-def test_step_1_procfile_has_a_gunicorn_web_process_and_a_migrating_release():
+def test_step_1_procfile_has_a_gunicorn_web_process_and_a_migrating_release(python):
     commands = procfile_commands(ROOT)
     assert set(commands) == {"web", "release"}, commands
     web = commands["web"].split()
     assert web[0] == "gunicorn", commands["web"]
     config = ROOT / web[web.index("--config") + 1]
     assert config.is_file(), f"the web process's --config names {config}, which does not exist"
-    chdir = ROOT / web[web.index("--chdir") + 1] if "--chdir" in web else ROOT
+    # gunicorn imports the module from --chdir's folder (where `python` runs), and its `application`
+    # unless the line names another attribute: Django's WSGI handler, with a dyno's config vars.
+    assert "--chdir" in web and ROOT / web[web.index("--chdir") + 1] == EXAMPLE, commands["web"]
     module, _, attribute = web[-1].partition(":")
-    wsgi = chdir / (module.replace(".", "/") + ".py")
-    assert wsgi.is_file(), f"the web process loads {web[-1]}, but {wsgi} does not exist"
-    assignments = [node for node in ast.walk(ast.parse(wsgi.read_text())) if isinstance(node, ast.Assign)]
-    defined = {target.id for node in assignments for target in node.targets if isinstance(target, ast.Name)}
-    assert (attribute or "application") in defined, f"{wsgi} defines no {attribute or 'application'}"
+    code = f"import {module}; print(type({module}.{attribute or 'application'}).__name__)"
+    loaded = python("-c", code, **production_config_vars())
+    assert loaded.stdout.strip() == "WSGIHandler", f"the web process loads {web[-1]}: {loaded.stderr}"
     assert re.search(r"manage\.py migrate\b", commands["release"]), commands["release"]
 
 
@@ -168,43 +153,31 @@ def test_step_2_git_tracks_every_file_heroku_needs():
     assert sorted(tracked) == sorted(needed), f"step 2 says git tracks {needed}; git tracks {tracked}"
 
 
-def test_step_2_the_build_finds_example_manage_py():
-    """The buildpack's search: find . -maxdepth 3 -name manage.py, shallowest first."""
-    found = sorted(
-        (len(path.relative_to(ROOT).parts), path.relative_to(ROOT).as_posix())
-        # Three levels deep, as -maxdepth 3: no walk through .nox's environments.
-        for pattern in ("manage.py", "*/manage.py", "*/*/manage.py")
-        for path in ROOT.glob(pattern)
-        if not {".nox", ".venv", "venv", "node_modules"} & set(path.relative_to(ROOT).parts)
-    )
-    assert found and found[0][1] == "example/manage.py", found
+def test_step_2_the_build_finds_example_manage_py(built_slug):
+    # tests/heroku's build looks as the buildpack does (find . -maxdepth 3 -name manage.py, shallowest
+    # first, two at one depth refused) among the files `git push` sends.
+    assert built_slug.manage_py == "example/manage.py"
 
 
-@pytest.mark.parametrize("path", [".env", ".venv/", "example/db.sqlite3", "example/staticfiles/"])
-def test_step_2_gitignore_keeps_local_state_out(path):
-    result = subprocess.run(["git", "check-ignore", path], cwd=ROOT, capture_output=True, text=True)
-    assert result.stdout.strip() == path, (
-        f"step 2 says `git check-ignore` prints {path}; it printed {result.stdout!r} "
-        f"(exit {result.returncode}) {result.stderr}"
-    )
+def test_step_2_gitignore_keeps_local_state_out():
+    paths = [".env", ".venv/", "example/db.sqlite3", "example/staticfiles/"]
+    result = subprocess.run(["git", "check-ignore", *paths], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.split() == paths, f"step 2 says `git check-ignore` prints each of {paths}: {result}"
 
 
 def test_step_5_hashed_names_in_the_guide_are_what_collectstatic_makes():
     """ManifestStaticFilesStorage names a file with the first 12 hex digits of its content's MD5."""
-    static = EXAMPLE / "static"
-    mentioned = set()
-    for page in read_guide():
-        texts = [prose.text for prose in page.prose()] + [block.text for block in page.blocks]
-        for match in re.finditer(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b", "\n".join(texts)):
-            mentioned.add((page.name, match.group(1), match.group(2), match.group(3)))
+    hashed_name = re.compile(r"\b([\w-]+)\.([0-9a-f]{12})\.(css|js|svg|png)\b")
+    mentioned = {
+        (page.name, *match.groups()) for page in read_guide()
+        for text in [prose.text for prose in page.prose()] + [block.text for block in page.blocks]
+        for match in hashed_name.finditer(text)
+    }
     assert mentioned, "step 5 shows a hashed file name; none was found in the pages"
     problems = []
     for page, stem, digest, suffix in sorted(mentioned):
-        sources = list(static.rglob(f"{stem}.{suffix}"))
-        if len(sources) != 1:
-            problems.append(f"docs/{page}: {stem}.{digest}.{suffix} matches {len(sources)} files in example/static")
-            continue
-        actual = hashlib.md5(sources[0].read_bytes()).hexdigest()[:12]
-        if actual != digest:
-            problems.append(f"docs/{page}: {stem}.{digest}.{suffix}, but collectstatic now makes {stem}.{actual}.{suffix}")
+        made = [hashlib.md5(path.read_bytes()).hexdigest()[:12] for path in (EXAMPLE / "static").rglob(f"{stem}.{suffix}")]
+        if made != [digest]:
+            makes = ", ".join(f"{stem}.{name}.{suffix}" for name in made) or "no such file"
+            problems.append(f"docs/{page}: {stem}.{digest}.{suffix}, but collectstatic makes {makes}")
     assert not problems, "\n".join(problems)

@@ -40,8 +40,9 @@ def postgres():
 @pytest.fixture(scope="session")
 def app(postgres):
     """This repository deployed on the cluster: built, released and loaded with the sample staff; no web dyno yet."""
+    config = production_config_vars(DATABASE_URL=postgres.url)
     try:
-        with deploy(ROOT, production_config_vars(DATABASE_URL=postgres.url), loaddata="sample_staff", web=False) as deployment:
+        with deploy(ROOT, config, loaddata="sample_staff", web=False) as deployment:
             yield deployment
     except DeployFailed as error:
         pytest.exit(str(error), returncode=1)
@@ -61,12 +62,13 @@ def database(postgres):
 
 
 @pytest.fixture
-def web_dyno(app):
-    """Start the Procfile's web line as a dyno does: `with web_dyno(config_vars) as server:`.
+def web_dyno(app, database):
+    """The Procfile's web line as a dyno runs it, on the running cluster: `with web_dyno(**variables) as server:`.
 
-    Keyword arguments override variables of the dyno's environment
-    (WEB_CONCURRENCY, GUNICORN_CMD_ARGS, FORWARDED_ALLOW_IPS); the settings
+    The dyno has the guide's config vars and the cluster's DATABASE_URL;
+    `variables` set (None: unset) config vars or the dyno's own variables
+    (WEB_CONCURRENCY, GUNICORN_CMD_ARGS, FORWARDED_ALLOW_IPS). The settings
     variants in variants/ are importable by name (DJANGO_SETTINGS_MODULE).
     """
-
-    return lambda config_vars, **dyno_overrides: app.web_dyno(config_vars, PYTHONPATH=str(VARIANTS), **dyno_overrides)
+    config = production_config_vars(DATABASE_URL=database.url)
+    return lambda **variables: app.web_dyno(config, PYTHONPATH=str(VARIANTS), **variables)

@@ -7,7 +7,7 @@ instead of failing on a dead connection.
 """
 
 import pytest
-from heroku import HTTPS, production_config_vars
+from heroku import HTTPS
 
 # Django keeps one connection per thread. With one worker and one thread,
 # the request after the restart is served by the very thread, and so the
@@ -16,6 +16,12 @@ from heroku import HTTPS, production_config_vars
 # threads, the second request could land on a thread with no connection yet
 # and pass whatever the setting says.
 ONE_CONNECTION = {"WEB_CONCURRENCY": "1", "GUNICORN_CMD_ARGS": "--access-logfile - --threads 1"}
+
+
+def home(server, timeout=10):
+    """(status, body) of the home page, which reads the database."""
+    status, _, body = server.request("GET", "/", headers=HTTPS, timeout=timeout)
+    return status, body
 
 
 def assert_plain_500(status, body):
@@ -27,58 +33,47 @@ def assert_plain_500(status, body):
         assert leak not in text, f"the error page shows {leak!r}:\n{text}"
 
 
-@pytest.mark.parametrize(
-    ("settings_module", "after_restart"),
-    [
-        pytest.param("staff.settings", 200, id="guide-settings-reconnect"),
-        # The same test with the protection removed: the request after the
-        # restart fails, which proves the test can see what the setting does.
-        pytest.param("settings_without_health_checks", 500, id="without-health-checks-fails"),
-    ],
-)
+@pytest.mark.parametrize(("settings_module", "after_restart"), [
+    pytest.param("staff.settings", 200, id="guide-settings-reconnect"),
+    # The same test with the protection removed: the request after the
+    # restart fails, which proves the test can see what the setting does.
+    pytest.param("settings_without_health_checks", 500, id="without-health-checks-fails"),
+])
 def test_request_after_database_restart(database, web_dyno, settings_module, after_restart):
-    config = production_config_vars(DATABASE_URL=database.url, DJANGO_SETTINGS_MODULE=settings_module)
-    with web_dyno(config, **ONE_CONNECTION) as server:
-        status, _, body = server.request("GET", "/", headers=HTTPS)
-        assert status == 200, body[:500]
+    with web_dyno(DJANGO_SETTINGS_MODULE=settings_module, **ONE_CONNECTION) as server:
+        assert home(server)[0] == 200, server.log()[-3000:]
         database.restart()
-        status, _, body = server.request("GET", "/", headers=HTTPS)
+        status, body = home(server)
         assert status == after_restart, server.log()[-3000:]
         if after_restart == 500:
             assert_plain_500(status, body)
             assert "terminating connection due to administrator command" in server.log()
         # Either way, the request after that one is served.
-        status, _, _ = server.request("GET", "/", headers=HTTPS)
-        assert status == 200, server.log()[-3000:]
+        assert home(server)[0] == 200, server.log()[-3000:]
 
 
 def test_database_down_at_boot(database, web_dyno):
     """The dyno boots without its database, answers a plain 500, logs why, and recovers."""
     database.stop()
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
-        status, _, body = server.request("GET", "/", headers=HTTPS)
-        assert_plain_500(status, body)
+    with web_dyno() as server:
+        assert_plain_500(*home(server))
         log = server.log()
-        assert "ERROR django.request: Internal Server Error: /" in log, log
-        assert "Connection refused" in log, log
+        assert "ERROR django.request: Internal Server Error: /" in log and "Connection refused" in log, log
         # Static files need no database.
-        status, _, _ = server.request("GET", "/static/css/site.css", headers=HTTPS)
-        assert status == 200
+        assert server.request("GET", "/static/css/site.css", headers=HTTPS)[0] == 200
         database.start()
-        status, _, body = server.request("GET", "/", headers=HTTPS)
-        assert status == 200, server.log()[-3000:]
+        assert home(server)[0] == 200, server.log()[-3000:]
 
 
 def test_database_down_while_serving(database, web_dyno, report):
     """The database goes away under a serving dyno: a plain 500 while it is down, then service again."""
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
-        assert server.request("GET", "/", headers=HTTPS)[0] == 200
+    with web_dyno() as server:
+        assert home(server)[0] == 200
         database.stop()
         # Both workers, every thread: each request fails cleanly, none hangs.
         for _ in range(4):
-            status, _, body = server.request("GET", "/", headers=HTTPS, timeout=15)
-            assert_plain_500(status, body)
+            assert_plain_500(*home(server, timeout=15))
         database.start()
-        statuses = [server.request("GET", "/", headers=HTTPS)[0] for _ in range(4)]
+        statuses = [home(server)[0] for _ in range(4)]
         assert statuses == [200] * 4, server.log()[-3000:]
         report(f"database down while serving: 4 plain 500s, then {statuses} once it returned")

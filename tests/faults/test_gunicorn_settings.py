@@ -19,12 +19,11 @@ from pathlib import Path
 
 import psutil
 
-from heroku import dyno_environment, production_config_vars, unused_port
+from heroku import dyno_environment, one_off, production_config_vars, unused_port
 from heroku.processes import children
 
 VARIANTS = Path(__file__).resolve().parent / "variants"
 
-WITHOUT_PRELOAD = f"gunicorn --config {VARIANTS}/guide_without_preload.conf.py --chdir example"
 BOOT_TIMEOUT = 90
 WORKERS_LISTENING_WITHIN = 30  # seconds; the first worker answering does not mean the second has booted
 
@@ -38,38 +37,33 @@ def listening(pid, port):
     return sum(1 for c in connections if c.status == psutil.CONN_LISTEN and c.laddr.port == port)
 
 
-def test_each_worker_listens_on_a_socket_of_its_own(database, web_dyno):
+def test_each_worker_listens_on_a_socket_of_its_own(web_dyno):
     # A socket the master opened and the workers inherited would show in the
     # master too; a master that listens on nothing, with one listening socket
     # in each worker, means each worker opened its own (SO_REUSEPORT).
-    with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
+    with web_dyno() as server:
         deadline = time.monotonic() + WORKERS_LISTENING_WITHIN
         while True:
-            workers = children(server.process.pid)
-            sockets = {pid: listening(pid, server.port) for pid in workers}
-            booted = len(workers) == 2 and all(count == 1 for count in sockets.values())
-            if booted or time.monotonic() > deadline:
+            sockets = {pid: listening(pid, server.port) for pid in children(server.process.pid)}
+            if list(sockets.values()) == [1, 1] or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
         master = listening(server.process.pid, server.port)
-    assert len(workers) == 2, workers  # WEB_CONCURRENCY=2, as on an Eco, Basic or Standard-1X dyno
-    assert all(count == 1 for count in sockets.values()), f"listening sockets per worker: {sockets}"
+    # WEB_CONCURRENCY=2, as on an Eco, Basic or Standard-1X dyno.
+    assert list(sockets.values()) == [1, 1], f"listening sockets per worker: {sockets}"
     assert master == 0, f"the master listens too ({master} sockets): the workers share its socket"
 
 
-def without_secret_key(slug, port):
-    """A web dyno's environment with DJANGO_SECRET_KEY forgotten: a settings error at import."""
+def without_preload(slug, wsgi_module):
+    """gunicorn with the guide's config but preload_app off, and a web dyno's environment that lacks DJANGO_SECRET_KEY."""
     config = production_config_vars(DATABASE_URL="postgres://postgres@127.0.0.1:1/unused", DJANGO_SECRET_KEY=None)
-    env = dyno_environment(slug.app_venv, config, port=port)
-    env["PYTHONPATH"] = str(VARIANTS)  # stock_wsgi and the variant configuration
-    return env
+    env = {**dyno_environment(slug.app_venv, config, port=unused_port()), "PYTHONPATH": str(VARIANTS)}
+    return f"gunicorn --config {VARIANTS}/guide_without_preload.conf.py --chdir example {wsgi_module}", env
 
 
 def test_without_preload_a_stock_wsgi_py_halts_gunicorn(slug):
-    result = subprocess.run(
-        ["bash", "-c", f"{WITHOUT_PRELOAD} stock_wsgi"],
-        cwd=slug.path, env=without_secret_key(slug, unused_port()), capture_output=True, text=True, timeout=BOOT_TIMEOUT,
-    )
+    command, env = without_preload(slug, "stock_wsgi")
+    result = one_off(slug, command, env=env, timeout=BOOT_TIMEOUT)
     log = result.stdout + result.stderr
     # Status 3 when one worker fails first; when the second fails while the
     # master is already stopping, gunicorn 27's halt() meets a second
@@ -80,13 +74,11 @@ def test_without_preload_a_stock_wsgi_py_halts_gunicorn(slug):
 
 
 def test_without_preload_the_examples_wsgi_py_has_its_workers_replaced(slug, tmp_path):
+    command, env = without_preload(slug, "staff.wsgi")
     log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log_file:
-        process = subprocess.Popen(
-            ["bash", "-c", f"{WITHOUT_PRELOAD} staff.wsgi"],
-            cwd=slug.path, env=without_secret_key(slug, unused_port()), stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    with log_path.open("w") as log:
+        process = subprocess.Popen(["bash", "-c", command], cwd=slug.path, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     deadline = time.monotonic() + BOOT_TIMEOUT
     try:
         while log_path.read_text().count("exited with code 1.") < 4 and process.poll() is None:

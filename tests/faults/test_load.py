@@ -7,12 +7,9 @@ browser's Accept-Encoding.
 
 import os
 import shutil
-import tempfile
-from pathlib import Path
 
-import pytest
 import wrk
-from heroku import HTTPS, production_config_vars
+from heroku import HTTPS
 from heroku.processes import children, rss_kib
 
 DURATION = int(os.environ.get("FAULTS_LOAD_SECONDS", "12"))
@@ -33,42 +30,30 @@ end
 """
 
 
-@pytest.fixture(scope="module")
-def wrk_program():
-    """The session passes WRK; a run without wrk is a failure that says how to install it, never a skip."""
-    path = os.environ.get("WRK") or shutil.which("wrk")
-    if not path:
-        pytest.fail("wrk is not installed, and the load check needs it: sudo apt-get install wrk (macOS: brew install wrk)")
-    return path
+def test_load(web_dyno, slug, report, tmp_path):
+    # The session passes WRK; a run without wrk fails and says how to install it, never skips.
+    program = os.environ.get("WRK") or shutil.which("wrk")
+    assert program, "wrk is not installed, and the load check needs it: sudo apt-get install wrk (macOS: brew install wrk)"
+    script = tmp_path / "home-and-css.lua"
+    script.write_text(SCRIPT % {"css": slug.hashed_static_path("css/site.css")})
 
+    def load(seconds):
+        return wrk.run(program, server.url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, script=script)
 
-def run_wrk(program, url, script, seconds):
-    return wrk.run(program, url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, script=script)
-
-
-def test_load(database, web_dyno, slug, report, wrk_program):
-    with tempfile.TemporaryDirectory() as scratch:
-        script = Path(scratch) / "home-and-css.lua"
-        script.write_text(SCRIPT % {"css": slug.hashed_static_path("css/site.css")})
-        with web_dyno(production_config_vars(DATABASE_URL=database.url)) as server:
-            assert server.request("GET", "/", headers=HTTPS)[0] == 200
-            run_wrk(wrk_program, server.url, script, 2)  # warm-up: every thread imports, connects, caches
-            before = {pid: rss_kib(pid) for pid in children(server.process.pid)}
-            figures, output, _ = run_wrk(wrk_program, server.url, script, DURATION)
-            after = {pid: rss_kib(pid) for pid in children(server.process.pid)}
-            log = server.log()
-
-    requests = figures["requests"]
-    rate = figures["requests_per_second"]
-    p99 = f"{figures['p99_ms']}ms"
-    assert figures["non_2xx_3xx"] == 0, output
-    assert not figures["socket_errors"], output
-    assert requests > 0
+    with web_dyno() as server:
+        assert server.request("GET", "/", headers=HTTPS)[0] == 200
+        load(2)  # warm-up: every thread imports, connects, caches
+        before = {pid: rss_kib(pid) for pid in children(server.process.pid)}
+        figures, output, _ = load(DURATION)
+        after = {pid: rss_kib(pid) for pid in children(server.process.pid)}
+        log = server.log()
+    assert figures["non_2xx_3xx"] == 0 and not figures["socket_errors"] and figures["requests"] > 0, output
     assert "WORKER TIMEOUT" not in log and "Booting worker" in log
     assert set(after) == set(before), f"workers were replaced during the run: {before} -> {after}\n{log[-3000:]}"
     growth = {pid: after[pid] - before[pid] for pid in before}
     report(
-        f"load: {requests} requests in {DURATION} s ({rate}/s, p99 {p99}), all 2xx; "
+        f"load: {figures['requests']} requests in {DURATION} s ({figures['requests_per_second']}/s, "
+        f"p99 {figures['p99_ms']}ms), all 2xx; "
         f"worker RSS {', '.join(f'{before[p] // 1024} -> {after[p] // 1024} MiB' for p in before)}"
     )
     assert max(growth.values()) < MAX_GROWTH_KIB, growth

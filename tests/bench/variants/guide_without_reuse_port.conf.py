@@ -7,7 +7,5 @@ Run from the root of the built app, as the Procfile's web command is.
 
 from runpy import run_path
 
-globals().update(
-    {name: value for name, value in run_path("example/gunicorn.conf.py").items() if not name.startswith("_")}
-)
+globals().update({name: value for name, value in run_path("example/gunicorn.conf.py").items() if name[0] != "_"})
 reuse_port = False
