@@ -20,11 +20,22 @@ extension give each file block exactly as the built page shows it):
   standing for any lines (alone on a line) or any text (inside a line);
 - a server a command starts (runserver, gunicorn, heroku local) runs until
   the page's next block that is not "In a second terminal", and is stopped
-  with SIGINT, the reader's Control-C.
+  with SIGINT, the reader's Control-C; the walk gets the shape's home page
+  from it first, a redirect accepted as the pages accept it;
+- the reader's own values the pages name: the home page's path in place of
+  a URL's final `/` (and `302 Found` for `200 OK` where it redirects), and
+  the pins of the reader's requirements.txt where an environment installed
+  from it is listed. Step 7 keeps a requirements.txt the project has, with
+  its pins, and adds the page's lines it lacks;
+- a shown output that differs, followed by a block captioned "If ..."
+  (what to do when it does), is a reader's cue: that block runs, then the
+  command again, which must then print what the page shows. Other "If ..."
+  blocks are left out.
 
 A failure names the page, the line of the block or command, and what
 happened.
 """
+
 
 import ast
 import contextlib
@@ -33,6 +44,7 @@ import http.client
 import os
 import queue
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -79,7 +91,7 @@ def fail(where, message):
     raise WalkFailure(f"{where}: {message}")
 
 
-# --- the reader's substitutions (step 2, "Your names for the example's") ---
+# --- the reader's substitutions (step 2, "Your names for the example's") and values ---
 
 
 def substitute(text, shape):
@@ -95,6 +107,24 @@ def substitute(text, shape):
 
 def substitute_package(text, shape):
     return re.sub(r"(?<![\w.-])staff(?=[./](?:wsgi|settings|urls)\b)", shape.package, text)
+
+
+def as_the_reader_says(text, shape):
+    """A command or output with the reader's names and home page (its path for a URL's final `/`; 302 where it redirects)."""
+    text = re.sub(r"(//127\.0\.0\.1:\d+)/(?=\s|$)", rf"\g<1>{shape.home}", substitute(text, shape))
+    return text.replace("HTTP/1.1 200 OK", "HTTP/1.1 302 Found") if shape.home != shape.landing else text
+
+
+def package_name(line):
+    """The package a requirements line names, as pip compares names; "" for a comment or a blank line."""
+    return re.match(r"[\w.-]*", line.strip()).group().lower().replace("_", "-")
+
+
+def with_reader_pins(shown, repository):
+    """A shown list of `NAME==VERSION` pins as the reader's requirements.txt pins each NAME."""
+    lines = (Path(repository) / "requirements.txt").read_text().splitlines()
+    pins = {package_name(line): re.sub(r"\[.*?\]", "", line.strip()) for line in lines}
+    return [pins.get(package_name(line), line) if "==" in line else line for line in shown]
 
 
 # --- outputs ---
@@ -166,18 +196,20 @@ def place(block, shape, repository, where):
     if not text.endswith("\n"):
         text += "\n"
     action = placement["action"]
-    if action == "new":
-        if path.exists():
-            fail(where, f"the page says to create {file}, which the project has already")
+    old = path.read_text() if path.exists() else None
+    if action == "new" and old is not None and file == "requirements.txt":
+        # Step 7: a project's own requirements.txt is kept, with its pins, and gets the page's lines it lacks.
+        have = {package_name(line) for line in old.splitlines()} | {""}
+        path.write_text(old + "".join(f"{line}\n" for line in text.splitlines() if package_name(line) not in have))
+        return path
+    if action == "new" and old is not None:
+        fail(where, f"the page says to create {file}, which the project has already")
+    if action in ("new", "end-or-new") and old is None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         return path
-    if action == "end-or-new" and not path.exists():
-        path.write_text(text)
-        return path
-    if not path.exists():
+    if old is None:
         fail(where, f"the page says to change {file}, which the project does not have")
-    old = path.read_text()
     lines = old.splitlines(True)
     if action == "whole":
         new = text
@@ -188,8 +220,7 @@ def place(block, shape, repository, where):
         if len(matches) != 1:
             fail(where, f"{file} has {len(matches)} lines reading {placement['text']!r}; the page says to replace one")
         i = matches[0]
-        indent = re.match(r"\s*", lines[i]).group()
-        new = "".join(lines[:i]) + _reindent(text, indent) + "".join(lines[i + 1:])
+        new = "".join(lines[:i]) + _reindent(text, re.match(r"\s*", lines[i]).group()) + "".join(lines[i + 1:])
     else:
         try:
             tree = ast.parse(old)
@@ -206,24 +237,19 @@ def place(block, shape, repository, where):
             if len(elements) != 1:
                 fail(where, f"{placement['name']} in {file} has no entry {item!r} to replace")
             i = elements[0].lineno - 1
-            indent = re.match(r"\s*", lines[i]).group()
-            new = "".join(lines[:i]) + _reindent(text, indent) + "".join(lines[i + 1:])
-        else:
+            new = "".join(lines[:i]) + _reindent(text, re.match(r"\s*", lines[i]).group()) + "".join(lines[i + 1:])
+        elif action in ("replace", "replace-after"):
             target = _assignment(tree, placement["name"], where, file)
             start, end = target.lineno - 1, target.end_lineno
             if action == "replace":
                 new = "".join(lines[:start]) + text + "".join(lines[end:])
-            elif action == "before":
-                new = "".join(lines[:start]) + text + "\n" + "".join(lines[start:])
-            elif action == "after":
-                new = "".join(lines[:end]) + "\n" + text + "".join(lines[end:])
-            elif action == "replace-after":
+            else:
                 other = _assignment(tree, placement["other"], where, file)
                 kept = lines[:start] + lines[end:]
                 at = other.end_lineno - (end - start if other.lineno > end else 0)
                 new = "".join(kept[:at]) + "\n" + text + "".join(kept[at:])
-            else:
-                fail(where, f"no walk for :place: {action}")
+        else:
+            fail(where, f"no walk for :place: {action}")
     path.write_text(new)
     if path.suffix == ".py":
         try:
@@ -242,6 +268,14 @@ def check_root_layout(block, shape, repository, where):
     if missing:
         fail(where, f"{missing}, the page's lines of {file} with manage.py at the root, are not in the {file} "
                     "the walk placed from the page:\n    " + "\n    ".join(placed or ["(no file)"]))
+
+
+def blocks_setting(name):
+    """Where the step pages' file blocks set `name`: ["steps/03-settings.rst, line 97", ...]."""
+    return [
+        f"{page.name}, line {block.line}" for page in map(read_page, STEPS) for block in page.blocks
+        if block.directive == "literalinclude" and re.search(rf"^\s*{name}\s*=", block.shown().text, re.M)
+    ]
 
 
 # --- shells and servers ---
@@ -297,10 +331,9 @@ class Shell:
             if line is None:
                 raise RuntimeError("the shell exited: " + "".join(printed))
             if line.startswith(SENTINEL + " "):
-                status = int(line.split()[1])
                 text = "".join(printed)
                 text = text[:-1] if text.endswith("\n") else text  # the newline printf added
-                return status, text.splitlines()
+                return int(line.split()[1]), text.splitlines()
             printed.append(line)
 
     def close(self):
@@ -352,18 +385,12 @@ class RunningServer:
 
 
 def start_server(shell, command, port, log, where):
-    # The pages name fixed ports (8000, 5006). Another program of this shared
-    # machine may hold one for a while: wait for it, then say so.
-    deadline = time.monotonic() + 120
-    while port_open(port):
-        if time.monotonic() > deadline:
-            fail(where, f"`{command}`: port {port} has been in use by another program for 120 s")
-        time.sleep(1)
+    # The shape's network is its own (test_walk.py): the page's fixed ports are free.
     status, printed = shell.run(f"{{ {command}\n}} </dev/null >{log} 2>&1 & printf '%s\\n' $!")
     pid = int(printed[-1])
     deadline = time.monotonic() + 90
     while not port_open(port):
-        if subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode or _exited(shell, pid):
+        if not process_group(pid):  # the job's process group: empty once it has exited
             fail(where, f"`{command}` exited before listening on port {port}:\n{log.read_text(errors='replace')}")
         if time.monotonic() > deadline:
             os.killpg(pid, signal.SIGKILL)
@@ -372,12 +399,7 @@ def start_server(shell, command, port, log, where):
     return RunningServer(pid, port, log, where, command, shell)
 
 
-def _exited(shell, pid):
-    status, printed = shell.run(f"jobs -p | grep -qx {pid}; echo $?")
-    return printed[-1].strip() != "0"
-
-
-def get(port, path="/"):
+def get(port, path):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     try:
         connection.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
@@ -430,7 +452,13 @@ class StepReport:
     left_out: int = 0
     servers: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the walk and of every process the step ran
     notes: list = field(default_factory=list)
+
+
+def cpu_seconds():
+    """User and system CPU seconds of this process and of its children that have ended (shells, and all they ran)."""
+    return sum(sum(resource.getrusage(who)[:2]) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
 
 def activation_command(step_two):
@@ -446,8 +474,10 @@ def activation_command(step_two):
 def walk_step(page, shape, repository, env, activate, logs, blocks=None):
     """Follow one step page (or some of its blocks, in order); returns its StepReport."""
     report = StepReport(page.name)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), cpu_seconds()
     shells = []
+    from_file = set()  # the Pythons of environments installed from requirements.txt
+    differs = None  # (where, message, shell, command, shown) of an output an "If ..." block may answer
 
     def new_shell():
         shell = Shell(repository, env)
@@ -463,6 +493,24 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
         if seconds > SLOW_STOP:
             report.notes.append(f"{server.where}: Control-C took {seconds:.1f} s (see CONTROL_C_WITHIN)")
 
+    def run(here, text, shown, where):
+        """Run one command; how its output differs from the page's, or None."""
+        try:
+            status, printed = here.run(text)
+        except TimeoutError as error:
+            fail(where, f"`{text}` {error}")
+        report.commands += 1
+        if status and not any("error" in line.lower() for line in shown):
+            last = next((line.strip() for line in reversed(printed) if line.strip()), "no output")
+            fail(where, f"`{text}` exited with status {status}: {last}\n    " + "\n    ".join(printed[-30:]))
+        if text.startswith("git ls-files"):
+            # git sorts paths by name, so another project's names come in another order.
+            shown, printed = sorted(shown), sorted(printed)
+        if shown and not output_matches(shown, printed):
+            return f"`{text}`: what it printed differs from the page.\n" + show_difference(shown, printed)
+        report.outputs += bool(shown)
+        return None
+
     shell = new_shell()
     server = None
     try:
@@ -470,14 +518,18 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
             if block.tab not in (None, LINUX_TAB):
                 continue
             where = f"{page.name}, line {block.line}"
+            caption = block.caption or ""
+            if differs and not caption.startswith("If "):
+                fail(*differs[:2])
+            answering = bool(differs)  # the "If ..." block that follows a differing output
             if block.directive == "literalinclude":
-                if server and block.caption != SECOND_TERMINAL:
+                if server and caption != SECOND_TERMINAL:
                     stop(server)
                     server = None
                 if place(block, shape, repository, where):
                     report.files += 1
                 continue
-            if (block.caption or "").endswith(ROOT_LAYOUT):
+            if caption.endswith(ROOT_LAYOUT):
                 if not shape.folder:
                     check_root_layout(block, shape, repository, where)
                     report.outputs += 1
@@ -485,8 +537,7 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
             commands = block.commands()
             if not commands or block.language != "console":
                 continue
-            caption = block.caption or ""
-            if caption.startswith(("If ", ON_HEROKU)):
+            if caption.startswith(("If ", ON_HEROKU)) and not answering:
                 report.left_out += len(commands)
                 report.notes.append(f"line {block.line}: {len(commands)} left out, captioned {caption!r}")
                 continue
@@ -496,11 +547,18 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
             here = new_shell() if caption == SECOND_TERMINAL else shell
             for command in commands:
                 where = f"{page.name}, line {command.line}"
+                if differs and not answering:  # only a block's last command waits for an "If ..."
+                    fail(*differs[:2])
                 if EXAMPLE_ONLY.search(command.text):
                     report.left_out += 1
                     continue
-                text = substitute(command.text, shape)
-                shown = [substitute(line, shape) for line in command.output]
+                text = as_the_reader_says(command.text, shape)
+                shown = [as_the_reader_says(line, shape) for line in command.output]
+                python = text.split()[0]
+                if "install -r requirements.txt" in text:
+                    from_file.add(python)
+                elif python in from_file:
+                    shown = with_reader_pins(shown, repository)
                 words = command.words()
                 port = server_port([substitute(w, shape) for w in words]) if words else None
                 if port:
@@ -510,29 +568,28 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                     server = start_server(here, text, port, log, where)
                     report.commands += 1
                     report.servers += 1
-                    status, body = get(port)
+                    status, body = get(port, shape.home)
                     if status >= 400:
-                        fail(where, f"`{text}` answers GET / with {status}:\n{body[:2000].decode(errors='replace')}")
+                        fail(where, f"`{text}` answers GET {shape.home} with {status}:\n{body[:2000].decode(errors='replace')}")
                     if shown:
                         report.outputs += 1
                         _wait_for_output(server, shown, where, text)
                     continue
-                try:
-                    status, printed = here.run(text)
-                except TimeoutError as error:
-                    fail(where, f"`{text}` {error}")
-                report.commands += 1
-                says_error = any("error" in line.lower() for line in shown)
-                if status and not says_error:
-                    last = next((line.strip() for line in reversed(printed) if line.strip()), "no output")
-                    fail(where, f"`{text}` exited with status {status}: {last}\n    " + "\n    ".join(printed[-30:]))
-                if shown:
-                    report.outputs += 1
-                    if text.startswith("git ls-files"):
-                        # git sorts paths by name, so another project's names come in another order.
-                        shown, printed = sorted(shown), sorted(printed)
-                    if not output_matches(shown, printed):
-                        fail(where, f"`{text}`: what it printed differs from the page.\n" + show_difference(shown, printed))
+                message = run(here, text, shown, where)
+                if message and answering:
+                    fail(where, message)
+                if message:
+                    differs = (where, message, here, text, shown)
+            if answering:
+                # The reader did what the page says for that difference: the command must now print what the page shows.
+                where, _, here, text, shown = differs
+                message = run(here, text, shown, where)
+                if message:
+                    fail(where, f"{message}\nagain, after the block captioned {caption!r}")
+                report.notes.append(f"line {block.line}: run, as {caption!r} says, and {where} again")
+                differs = None
+        if differs:
+            fail(*differs[:2])
         if server:
             stop(server)
             server = None
@@ -542,7 +599,7 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                 os.killpg(server.pid, signal.SIGKILL)
         for each in shells:
             each.close()
-    report.seconds = time.monotonic() - started
+    report.seconds, report.cpu = time.monotonic() - started, cpu_seconds() - cpu
     return report
 
 
