@@ -38,6 +38,7 @@ happened.
 
 
 import ast
+import collections
 import contextlib
 import functools
 import http.client
@@ -45,6 +46,7 @@ import os
 import queue
 import re
 import resource
+import shlex
 import signal
 import socket
 import subprocess
@@ -131,8 +133,6 @@ def with_reader_pins(shown, repository):
 
 
 def _line_matches(shown, printed):
-    if "..." not in shown:
-        return shown == printed
     pattern = ".*".join(re.escape(part) for part in shown.split("..."))
     return re.fullmatch(pattern, printed) is not None
 
@@ -167,89 +167,52 @@ def show_difference(shown, printed):
 
 
 def _assignment(tree, name, where, path):
-    found = [
-        node for node in tree.body
-        if isinstance(node, (ast.Assign, ast.AnnAssign))
-        and any(isinstance(t, ast.Name) and t.id == name for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
-    ]
+    found = [node for node in tree.body if isinstance(node, ast.Assign)
+             and any(isinstance(target, ast.Name) and target.id == name for target in node.targets)]
     if len(found) != 1:
         fail(where, f"{path} has {len(found)} settings named {name}, where the page's placement needs exactly one")
     return found[0]
 
 
-def _reindent(text, indent):
-    return "".join(indent + line if line.strip() else line for line in textwrap.dedent(text).splitlines(True))
+def _splice(lines, start, end, text):
+    return "".join(lines[:start]) + text + "".join(lines[end:])
+
+
+def _reindent(text, line):
+    """`text` indented as `line`, the line it replaces."""
+    indent = re.match(r"\s*", line).group()
+    return "".join(indent + each if each.strip() else each for each in textwrap.dedent(text).splitlines(True))
 
 
 def place(block, shape, repository, where):
     """Do to the reader's file what the block's :place: says; returns the file's path, or None for reference."""
-    if "place" not in block.options:
-        fail(where, f"the file block {block.caption or block.argument} says nowhere where it goes (no :place:)")
-    placement = parse_placement(block.options["place"])
-    if placement is None:
-        fail(where, f":place: {block.options['place']!r} is no form the walk knows")
-    if placement["action"] == "reference":
+    placement = parse_placement(block.options.get("place", ""))
+    if placement is None:  # the docs build fails on it too, saying which forms there are
+        fail(where, f"the file block {block.caption or block.argument} has no :place: the walk knows")
+    action = placement["action"]
+    if action == "reference":
         return None
     file = substitute(block.caption.split(" (")[0], shape)
     path = Path(repository, file)
-    text = substitute(block.shown().text, shape)
-    if not text.endswith("\n"):
-        text += "\n"
-    action = placement["action"]
+    text = substitute(block.shown().text, shape).rstrip("\n") + "\n"
     old = path.read_text() if path.exists() else None
-    if action == "new" and old is not None and file == "requirements.txt":
+    if old is None and action in ("new", "end-or-new"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = text
+    elif old is None:
+        fail(where, f"the page says to change {file}, which the project does not have")
+    elif action == "new" and file == "requirements.txt":
         # Step 7: a project's own requirements.txt is kept, with its pins, and gets the page's lines it lacks.
         have = {package_name(line) for line in old.splitlines()} | {""}
-        path.write_text(old + "".join(f"{line}\n" for line in text.splitlines() if package_name(line) not in have))
-        return path
-    if action == "new" and old is not None:
+        new = old + "".join(f"{line}\n" for line in text.splitlines() if package_name(line) not in have)
+    elif action == "new":
         fail(where, f"the page says to create {file}, which the project has already")
-    if action in ("new", "end-or-new") and old is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        return path
-    if old is None:
-        fail(where, f"the page says to change {file}, which the project does not have")
-    lines = old.splitlines(True)
-    if action == "whole":
+    elif action == "whole":
         new = text
     elif action in ("end", "end-or-new"):
         new = old.rstrip("\n") + "\n\n" + text
-    elif action == "replace-line":
-        matches = [i for i, line in enumerate(lines) if line.strip() == placement["text"]]
-        if len(matches) != 1:
-            fail(where, f"{file} has {len(matches)} lines reading {placement['text']!r}; the page says to replace one")
-        i = matches[0]
-        new = "".join(lines[:i]) + _reindent(text, re.match(r"\s*", lines[i]).group()) + "".join(lines[i + 1:])
     else:
-        try:
-            tree = ast.parse(old)
-        except SyntaxError as error:
-            fail(where, f"{file} is no longer valid Python before this block is placed: {error}")
-        if action == "imports":
-            imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
-            at = imports[-1].end_lineno if imports else 0
-            new = "".join(lines[:at]) + "\n" + text + "".join(lines[at:])
-        elif action == "replace-item":
-            assignment = _assignment(tree, placement["name"], where, file)
-            item = placement["text"].strip("\"'")
-            elements = [e for e in getattr(assignment.value, "elts", []) if isinstance(e, ast.Constant) and e.value == item]
-            if len(elements) != 1:
-                fail(where, f"{placement['name']} in {file} has no entry {item!r} to replace")
-            i = elements[0].lineno - 1
-            new = "".join(lines[:i]) + _reindent(text, re.match(r"\s*", lines[i]).group()) + "".join(lines[i + 1:])
-        elif action in ("replace", "replace-after"):
-            target = _assignment(tree, placement["name"], where, file)
-            start, end = target.lineno - 1, target.end_lineno
-            if action == "replace":
-                new = "".join(lines[:start]) + text + "".join(lines[end:])
-            else:
-                other = _assignment(tree, placement["other"], where, file)
-                kept = lines[:start] + lines[end:]
-                at = other.end_lineno - (end - start if other.lineno > end else 0)
-                new = "".join(kept[:at]) + "\n" + text + "".join(kept[at:])
-        else:
-            fail(where, f"no walk for :place: {action}")
+        new = _place_in(old, text, placement, where, file)
     path.write_text(new)
     if path.suffix == ".py":
         try:
@@ -257,6 +220,36 @@ def place(block, shape, repository, where):
         except SyntaxError as error:
             fail(where, f"{file} is not valid Python once the block is placed: {error}")
     return path
+
+
+def _place_in(old, text, placement, where, file):
+    """`old` with `text` placed in it by a placement that finds a line, an import or a setting."""
+    lines, action = old.splitlines(True), placement["action"]
+    if action == "replace-line":
+        found = [i for i, line in enumerate(lines) if line.strip() == placement["text"]]
+        if len(found) != 1:
+            fail(where, f"{file} has {len(found)} lines reading {placement['text']!r}; the page says to replace one")
+        return _splice(lines, found[0], found[0] + 1, _reindent(text, lines[found[0]]))
+    tree = ast.parse(old)
+    if action == "imports":
+        at = max((node.end_lineno for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))), default=0)
+        return _splice(lines, at, at, "\n" + text)
+    target = _assignment(tree, placement["name"], where, file)
+    start, end = target.lineno - 1, target.end_lineno
+    if action == "replace-item":
+        item = placement["text"].strip("\"'")
+        found = [e.lineno - 1 for e in getattr(target.value, "elts", []) if isinstance(e, ast.Constant) and e.value == item]
+        if len(found) != 1:
+            fail(where, f"{placement['name']} in {file} has no entry {item!r} to replace")
+        return _splice(lines, found[0], found[0] + 1, _reindent(text, lines[found[0]]))
+    if action == "replace":
+        return _splice(lines, start, end, text)
+    if action == "replace-after":
+        other = _assignment(tree, placement["other"], where, file)
+        kept = lines[:start] + lines[end:]
+        at = other.end_lineno - (end - start if other.lineno > end else 0)
+        return _splice(kept, at, at, "\n" + text)
+    fail(where, f"no walk for :place: {action}")
 
 
 def check_root_layout(block, shape, repository, where):
@@ -348,10 +341,10 @@ class Shell:
         self.process.stdout.close()
 
 
-def server_port(words):
+def server_port(line):
     """The port a server command listens on, or None for a command that exits by itself."""
-    line = " ".join(words)
-    if "--print-config" in words or "--check-config" in words:
+    words = shlex.split(line, comments=True)
+    if not words or "--print-config" in words or "--check-config" in words:
         return None
     if "runserver" in words:
         after = words[words.index("runserver") + 1:]
@@ -374,20 +367,12 @@ def port_open(port):
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-@dataclass
-class RunningServer:
-    pid: int
-    port: int
-    log: Path
-    where: str
-    command: str
-    shell: "Shell"
+RunningServer = collections.namedtuple("RunningServer", "pid port log where command shell")
 
 
 def start_server(shell, command, port, log, where):
     # The shape's network is its own (test_walk.py): the page's fixed ports are free.
-    status, printed = shell.run(f"{{ {command}\n}} </dev/null >{log} 2>&1 & printf '%s\\n' $!")
-    pid = int(printed[-1])
+    pid = int(shell.run(f"{{ {command}\n}} </dev/null >{log} 2>&1 & printf '%s\\n' $!")[1][-1])
     deadline = time.monotonic() + 90
     while not port_open(port):
         if not process_group(pid):  # the job's process group: empty once it has exited
@@ -400,13 +385,10 @@ def start_server(shell, command, port, log, where):
 
 
 def get(port, path):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    try:
-        connection.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
+    with contextlib.closing(http.client.HTTPConnection("127.0.0.1", port, timeout=20)) as connection:
+        connection.request("GET", path)
         response = connection.getresponse()
         return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def stop_server(server):
@@ -421,22 +403,14 @@ def stop_server(server):
     with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGINT)
     pressed = time.monotonic()
-    deadline = pressed + CONTROL_C_WITHIN
-    try:
-        server.shell.run(f"wait {server.pid}", timeout=CONTROL_C_WITHIN)
-    except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-        server.shell.run(f"wait {server.pid}", timeout=20)
-        fail(server.where, f"`{server.command}` did not stop within {CONTROL_C_WITHIN} s of Control-C (SIGINT)")
     # Control-C reaches the whole foreground job: every process of its group must exit.
-    while process_group(server.pid) and time.monotonic() < deadline:
+    while process_group(server.pid) and time.monotonic() < pressed + CONTROL_C_WITHIN:
         time.sleep(0.1)
-    left = process_group(server.pid)
-    if left:
+    if left := process_group(server.pid):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
         fail(server.where, f"`{server.command}`: processes still running {CONTROL_C_WITHIN} s after Control-C: {left}")
+    server.shell.run(f"wait {server.pid}", timeout=20)  # the reader's shell collects its job
     return time.monotonic() - pressed
 
 
@@ -475,23 +449,23 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
     """Follow one step page (or some of its blocks, in order); returns its StepReport."""
     report = StepReport(page.name)
     started, cpu = time.monotonic(), cpu_seconds()
-    shells = []
+    shells, server = [], None
     from_file = set()  # the Pythons of environments installed from requirements.txt
     differs = None  # (where, message, shell, command, shown) of an output an "If ..." block may answer
 
     def new_shell():
-        shell = Shell(repository, env)
-        shells.append(shell)
+        shells.append(Shell(repository, env))
         if activate and (Path(repository) / ".venv").is_dir():
-            status, printed = shell.run(activate)
+            status, printed = shells[-1].run(activate)
             if status:
                 fail(f"{page.name}", f"`{activate}` failed in a new terminal: {printed}")
-        return shell
+        return shells[-1]
 
-    def stop(server):
-        seconds = stop_server(server)
-        if seconds > SLOW_STOP:
+    def stop():
+        nonlocal server
+        if server and (seconds := stop_server(server)) > SLOW_STOP:
             report.notes.append(f"{server.where}: Control-C took {seconds:.1f} s (see CONTROL_C_WITHIN)")
+        server = None
 
     def run(here, text, shown, where):
         """Run one command; how its output differs from the page's, or None."""
@@ -501,33 +475,27 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
             fail(where, f"`{text}` {error}")
         report.commands += 1
         if status and not any("error" in line.lower() for line in shown):
-            last = next((line.strip() for line in reversed(printed) if line.strip()), "no output")
-            fail(where, f"`{text}` exited with status {status}: {last}\n    " + "\n    ".join(printed[-30:]))
+            fail(where, f"`{text}` exited with status {status}:\n    " + "\n    ".join(printed[-30:] or ["(no output)"]))
         if text.startswith("git ls-files"):
             # git sorts paths by name, so another project's names come in another order.
             shown, printed = sorted(shown), sorted(printed)
         if shown and not output_matches(shown, printed):
             return f"`{text}`: what it printed differs from the page.\n" + show_difference(shown, printed)
         report.outputs += bool(shown)
-        return None
 
     shell = new_shell()
-    server = None
     try:
         for block in page.blocks if blocks is None else blocks:
             if block.tab not in (None, LINUX_TAB):
                 continue
-            where = f"{page.name}, line {block.line}"
-            caption = block.caption or ""
+            where, caption = f"{page.name}, line {block.line}", block.caption or ""
             if differs and not caption.startswith("If "):
                 fail(*differs[:2])
-            answering = bool(differs)  # the "If ..." block that follows a differing output
+            answering = bool(differs)  # this "If ..." block follows an output that differs
+            if caption != SECOND_TERMINAL:
+                stop()
             if block.directive == "literalinclude":
-                if server and caption != SECOND_TERMINAL:
-                    stop(server)
-                    server = None
-                if place(block, shape, repository, where):
-                    report.files += 1
+                report.files += bool(place(block, shape, repository, where))
                 continue
             if caption.endswith(ROOT_LAYOUT):
                 if not shape.folder:
@@ -541,9 +509,6 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                 report.left_out += len(commands)
                 report.notes.append(f"line {block.line}: {len(commands)} left out, captioned {caption!r}")
                 continue
-            if server and caption != SECOND_TERMINAL:
-                stop(server)
-                server = None
             here = new_shell() if caption == SECOND_TERMINAL else shell
             for command in commands:
                 where = f"{page.name}, line {command.line}"
@@ -559,40 +524,29 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                     from_file.add(python)
                 elif python in from_file:
                     shown = with_reader_pins(shown, repository)
-                words = command.words()
-                port = server_port([substitute(w, shape) for w in words]) if words else None
-                if port:
-                    if server:
-                        stop(server)
-                    log = Path(logs) / f"server-{len(shells)}-{command.line}.log"
-                    server = start_server(here, text, port, log, where)
-                    report.commands += 1
-                    report.servers += 1
+                if port := server_port(text):
+                    stop()
+                    server = start_server(here, text, port, Path(logs) / f"server-{len(shells)}-{command.line}.log", where)
+                    report.commands, report.servers = report.commands + 1, report.servers + 1
                     status, body = get(port, shape.home)
                     if status >= 400:
                         fail(where, f"`{text}` answers GET {shape.home} with {status}:\n{body[:2000].decode(errors='replace')}")
-                    if shown:
-                        report.outputs += 1
-                        _wait_for_output(server, shown, where, text)
+                    report.outputs += bool(shown) and _wait_for_output(server, shown, where, text)
                     continue
                 message = run(here, text, shown, where)
                 if message and answering:
                     fail(where, message)
-                if message:
-                    differs = (where, message, here, text, shown)
+                differs = (where, message, here, text, shown) if message else differs
             if answering:
                 # The reader did what the page says for that difference: the command must now print what the page shows.
                 where, _, here, text, shown = differs
-                message = run(here, text, shown, where)
-                if message:
+                if message := run(here, text, shown, where):
                     fail(where, f"{message}\nagain, after the block captioned {caption!r}")
                 report.notes.append(f"line {block.line}: run, as {caption!r} says, and {where} again")
                 differs = None
         if differs:
             fail(*differs[:2])
-        if server:
-            stop(server)
-            server = None
+        stop()
     finally:
         if server:
             with contextlib.suppress(ProcessLookupError):
@@ -604,25 +558,17 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
 
 
 def _wait_for_output(server, shown, where, text):
+    """True once the server's log reads as the page shows it; fails after 15 s."""
     deadline = time.monotonic() + 15
-    while True:
-        printed = server.log.read_text(errors="replace").splitlines()
-        if output_matches(shown, printed):
-            return
+    while not output_matches(shown, printed := server.log.read_text(errors="replace").splitlines()):
         if time.monotonic() > deadline:
             fail(where, f"`{text}`: what it printed differs from the page.\n" + show_difference(shown, printed))
         time.sleep(0.2)
+    return True
 
 
-def walk(shape, repository, env, logs, steps=STEPS):
+def walk(shape, repository, env, logs):
     """Steps 2 to 9 in order; returns one StepReport per step."""
-    pages = {path.name: read_page(path) for path in steps}
-    step_two = next(page for name, page in pages.items() if name.startswith("02-"))
-    activate = activation_command(step_two)
-    reports = []
-    for name, page in pages.items():
-        number = int(name.split("-")[0])
-        if not 2 <= number <= 9:
-            continue
-        reports.append(walk_step(page, shape, repository, env, activate, logs))
-    return reports
+    pages = [read_page(path) for path in STEPS if 2 <= int(path.name.split("-")[0]) <= 9]
+    activate = activation_command(pages[0])
+    return [walk_step(page, shape, repository, env, activate, logs) for page in pages]

@@ -44,8 +44,7 @@ def _tunnel(client):
         while b"\r\n\r\n" not in request and (data := client.recv(4096)):
             request += data
         host, port = request.split()[1].decode().rsplit(":", 1)
-        with socket.create_connection((host, int(port)), timeout=30) as upstream:
-            upstream.settimeout(None)
+        with socket.create_connection((host, int(port))) as upstream:
             client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
             back = threading.Thread(target=_pipe, args=(upstream, client))
             back.start()

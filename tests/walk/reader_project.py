@@ -47,9 +47,6 @@ class Shape:
     settings: str = ""  # lines the project's settings.py already ends with
     tracked_db: bool = False  # db.sqlite3 committed before step 2
 
-    def path(self, repository, *parts):
-        return Path(repository, self.folder, *parts)
-
 
 SHAPES = {shape.name: shape for shape in (
     Shape("root", "", "bookshop", "catalog", in_git=True),
@@ -63,22 +60,16 @@ SHAPES = {shape.name: shape for shape in (
     Shape("tracked", "web", "config", "events", in_git=True, landing="/shelf/", tracked_db=True),
 )}
 
-# The top of GitHub's and gitignore.io's Python templates, as many projects
-# have it, including the pyenv line that hides .python-version.
+# Lines of GitHub's and gitignore.io's Python templates, as many projects
+# have them, including the pyenv line that hides .python-version.
 COMMON_PYTHON_GITIGNORE = """\
-# Byte-compiled / optimized / DLL files
 __pycache__/
 *.py[cod]
-# Environments
 .env
 .venv
-env/
 venv/
-# pyenv
 .python-version
-# Django stuff:
 *.log
-local_settings.py
 db.sqlite3
 """
 
@@ -99,8 +90,7 @@ def run(command, cwd, env=None):
 
 def make_project(repository, shape, git_env):
     """Make the reader's project for `shape` in the empty folder `repository`."""
-    repository = Path(repository)
-    project = shape.path(repository)
+    project = Path(repository, shape.folder)
     project.mkdir(parents=True, exist_ok=True)
     run([sys.executable, "-m", "django", "startproject", shape.package, "."], cwd=project)
     run([sys.executable, "manage.py", "startapp", shape.app], cwd=project)
@@ -111,9 +101,6 @@ def make_project(repository, shape, git_env):
 
         class Book(models.Model):
             title = models.CharField(max_length=200)
-
-            class Meta:
-                ordering = ["title"]
     """)
     stylesheet = "site.css" if shape.static else f"{shape.app}/site.css"
     # Long enough that its gzip and Brotli copies are kept (WhiteNoise keeps
@@ -166,13 +153,12 @@ def make_project(repository, shape, git_env):
     text = settings.read_text().replace("INSTALLED_APPS = [", f"INSTALLED_APPS = [\n    '{shape.app}',", 1)
     settings.write_text(text + shape.settings)
     run([sys.executable, "manage.py", "makemigrations", shape.app, "--verbosity", "0"], cwd=project)
-    (repository / ".gitignore").write_text(COMMON_PYTHON_GITIGNORE)
+    # A project that tracks its database has no ignore line for it.
+    (repository / ".gitignore").write_text(COMMON_PYTHON_GITIGNORE.replace("db.sqlite3\n", "" if shape.tracked_db else "db.sqlite3\n"))
     if shape.requirements:
         (repository / "requirements.txt").write_text(shape.requirements)
+    if shape.tracked_db:
+        run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=project)
     if shape.in_git:
-        run(["git", "init", "--quiet", "-b", "main"], cwd=repository, env=git_env)
-        run(["git", "add", "."], cwd=repository, env=git_env)
-        if shape.tracked_db:
-            run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=project)
-            run(["git", "add", "--force", shape.path("", "db.sqlite3")], cwd=repository, env=git_env)
-        run(["git", "commit", "--quiet", "-m", "A Django project"], cwd=repository, env=git_env)
+        for git in (["init", "--quiet", "-b", "main"], ["add", "."], ["commit", "--quiet", "-m", "A Django project"]):
+            run(["git", *git], cwd=repository, env=git_env)

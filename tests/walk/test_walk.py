@@ -14,9 +14,7 @@ tests run the way step 3 tells readers to run them.
 import os
 import secrets
 import shlex
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from heroku import ThrowawayPostgres, deploy, probe, scrubbed_environment
@@ -28,12 +26,8 @@ from walk.follow import STEPS, StepReport, activation_command, blocks_setting, c
 from walk.network import own_network
 from walk.reader_project import BOOK_TITLES, SHAPES, make_project
 
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "A Reader",
-    "GIT_AUTHOR_EMAIL": "reader@example.com",
-    "GIT_COMMITTER_NAME": "A Reader",
-    "GIT_COMMITTER_EMAIL": "reader@example.com",
-}
+GIT_IDENTITY = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
+                for what, value in (("NAME", "A Reader"), ("EMAIL", "reader@example.com"))}
 # On a dyno: Django's own password-reset form, as a "forgotten your password?" page sends it.
 RESET_FOR = "reader@example.com"
 SEND_RESET_MAIL = (
@@ -49,33 +43,28 @@ def postgres(monkeypatch):
     """The shape's own network (pip and uv reach PyPI through its proxy), and Heroku Postgres's stand-in in it."""
     monkeypatch.setenv("HTTPS_PROXY", own_network())
     server = ThrowawayPostgres()
-    try:
-        yield server
-    finally:
-        server.delete()
+    yield server
+    server.delete()  # a fixture's teardown runs whether the test passed or not
 
 
 def reader_environment(tmp_path):
     """A reader's terminal: this machine's programs, the Heroku CLI, git's identity, nothing of the checks."""
     # A reader's new terminal has none of the checks' variables, nor the example's configuration.
-    env = scrubbed_environment()
+    env = {**scrubbed_environment(), **GIT_IDENTITY}
     env["PATH"] += os.pathsep + os.environ["WALK_HEROKU_BIN"]  # the Heroku CLI, as step 10's install puts it on PATH
-    env.update(GIT_IDENTITY)
     # The reader's home: the Heroku CLI's files and git's global config stay in it.
     env.update(isolated_cli_environment(tmp_path / "home"))
-    env.update(
-        # pip's cache of this machine (pip's own default, before HOME changed), so a warm walk downloads nothing.
-        PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR") or str(
-            Path.home() / ("Library/Caches/pip" if sys.platform == "darwin" else ".cache/pip")
-        ),
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    (tmp_path / "tmp").mkdir()
+    return {
+        **env,
+        # pip's cache of this machine (before HOME changed), so a warm walk downloads nothing.
+        "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or os.path.expanduser("~/.cache/pip"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         # A terminal shows each line as it is printed; a pipe would buffer
         # Python's stdout and reorder it against stderr.
-        PYTHONUNBUFFERED="1",
-        TMPDIR=str(tmp_path / "tmp"),
-    )
-    (tmp_path / "tmp").mkdir()
-    return env
+        "PYTHONUNBUFFERED": "1",
+        "TMPDIR": str(tmp_path / "tmp"),
+    }
 
 
 def print_reports(shape, reports):
@@ -140,28 +129,27 @@ def deploy_the_readers_app(shape, repository, postgres):
     return report
 
 
-def run_the_readers_tests(shape, repository, env, activate, logs):
+def run_the_readers_tests(shape, repository, env, logs):
     """The reader's own tests, run exactly as step 3's "Running your project's tests" says."""
     step = read_page(next(path for path in STEPS if path.name.startswith("03-")))
-    blocks = step.section("run-your-tests").blocks(step)
-    return walk_step(step, shape, repository, env, activate, logs, blocks=blocks)
+    activate = activation_command(read_page(STEPS[1]))
+    report = walk_step(step, shape, repository, env, activate, logs, blocks=step.section("run-your-tests").blocks(step))
+    report.page = "the reader's tests, as step 3 says"
+    return report
 
 
 @pytest.mark.parametrize("shape_name", list(SHAPES))
 def test_a_reader_follows_the_guide(shape_name, tmp_path, postgres):
     shape = SHAPES[shape_name]
     env = reader_environment(tmp_path)
-    repository = tmp_path / "repository"
+    repository, logs = tmp_path / "repository", tmp_path / "logs"
     repository.mkdir()
-    make_project(repository, shape, {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_GLOBAL": env["GIT_CONFIG_GLOBAL"]})
-    logs = tmp_path / "logs"
     logs.mkdir()
+    make_project(repository, shape, {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_GLOBAL": env["GIT_CONFIG_GLOBAL"]})
     reports = []
     try:
         reports += walk(shape, repository, env, logs)
         reports.append(deploy_the_readers_app(shape, repository, postgres))
-        tests = run_the_readers_tests(shape, repository, env, activation_command(read_page(STEPS[1])), logs)
-        tests.page = "the reader's tests, as step 3 says"
-        reports.append(tests)
+        reports.append(run_the_readers_tests(shape, repository, env, logs))
     finally:
         print_reports(shape, reports)
