@@ -152,7 +152,8 @@ def make_project(repository, shape, git_env):
     settings = project / shape.package / "settings.py"
     text = settings.read_text().replace("INSTALLED_APPS = [", f"INSTALLED_APPS = [\n    '{shape.app}',", 1)
     settings.write_text(text + shape.settings)
-    run([sys.executable, "manage.py", "makemigrations", shape.app, "--verbosity", "0"], cwd=project)
+    # No header (its timestamp): the same project each run, so a warm build reuses its collectstatic output.
+    run([sys.executable, "manage.py", "makemigrations", shape.app, "--no-header", "--verbosity", "0"], cwd=project)
     # A project that tracks its database has no ignore line for it.
     (repository / ".gitignore").write_text(COMMON_PYTHON_GITIGNORE.replace("db.sqlite3\n", "" if shape.tracked_db else "db.sqlite3\n"))
     if shape.requirements:

@@ -121,8 +121,8 @@ def deploy_the_readers_app(shape, repository, postgres):
     assert sent.returncode == 0, f"sending a password-reset mail on the dyno:\n{sent.stdout}{sent.stderr}"
     assert received, (
         f"the dyno sent no mail to EMAIL_HOST ({config['EMAIL_HOST']}:{config['EMAIL_PORT']}): its EMAIL_BACKEND is "
-        f"{sent.stdout.split()[-1]}, set by {' and '.join(blocks_setting('EMAIL_BACKEND'))} and the project's "
-        f"own lines. What it printed:\n{sent.stdout}"
+        f"{sent.stdout.split()[-1]} (the pages set it at {' and '.join(blocks_setting('EMAIL_BACKEND'))}). "
+        f"What it printed:\n{sent.stdout}"
     )
     report.seconds, report.cpu = time.monotonic() - started, cpu_seconds() - cpu
     report.notes.append("build, release, loaddata, web dyno, probe, check --deploy and a reset mail through SMTP")
