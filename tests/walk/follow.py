@@ -244,6 +244,9 @@ def _place_in(old, text, placement, where, file):
         return _splice(lines, found[0], found[0] + 1, _reindent(text, lines[found[0]]))
     if action == "replace":
         return _splice(lines, start, end, text)
+    if action in ("before", "after"):  # no page uses them today; docs/maintainers.rst lists them
+        at = start if action == "before" else end
+        return _splice(lines, at, at, text + "\n" if action == "before" else "\n" + text)
     if action == "replace-after":
         other = _assignment(tree, placement["other"], where, file)
         kept = lines[:start] + lines[end:]
@@ -519,10 +522,9 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                     continue
                 text = as_the_reader_says(command.text, shape)
                 shown = [as_the_reader_says(line, shape) for line in command.output]
-                python = text.split()[0]
                 if "install -r requirements.txt" in text:
-                    from_file.add(python)
-                elif python in from_file:
+                    from_file.add(text.split()[0])
+                elif text.split()[0] in from_file:
                     shown = with_reader_pins(shown, repository)
                 if port := server_port(text):
                     stop()
