@@ -376,6 +376,10 @@ def walk(session):
         # One pytest-xdist worker per project (tests/walk/conftest.py); -rP
         # prints each one's table of steps. `-- -n 0` walks them one by one.
         "-n", "auto", "-rP",
+        # A project's folder holds three virtual environments: deleted as soon
+        # as it passes (by its worker, beside the others' walks), kept if it
+        # fails; pytest otherwise deletes the oldest run's before starting.
+        "-o", "tmp_path_retention_policy=failed",
         *session.posargs,
         env={"WALK_HEROKU_BIN": str(package.parent / ".bin")},
     )
