@@ -361,7 +361,11 @@ def cli(session):
 
 @nox.session(python=RUNTIME_PYTHON)
 def walk(session):
-    """Follow steps 2 to 10 as a reader does, on two Django projects of other names and layouts."""
+    """Follow steps 2 to 10 as a reader does, on four Django projects of other names, layouts and histories, side by side."""
+    # Each project walks in a network namespace of its own, so that the
+    # pages' fixed ports (8000, 5006) are its alone; making one needs root.
+    if os.geteuid() != 0:
+        session.error("The walk gives each reader's project a network namespace of its own, which needs root: sudo nox -s walk")
     package = _heroku_cli(session)  # step 9's `heroku local`
     # Sphinx reads each file block as the built page shows it; Django makes the reader's project.
     session.install("-r", "docs/requirements.txt", "-r", "tests/requirements.txt", "-r", "requirements.txt")
@@ -369,7 +373,13 @@ def walk(session):
         "pytest",
         *NO_DJANGO_IN_PYTEST,
         "tests/walk",  # pytest.ini's norecursedirs leaves it out of a plain run
-        "-s" if not session.posargs else "--no-header",
+        # One pytest-xdist worker per project (tests/walk/conftest.py); -rP
+        # prints each one's table of steps. `-- -n 0` walks them one by one.
+        "-n", "auto", "-rP",
+        # A project's folder holds three virtual environments: deleted as soon
+        # as it passes (by its worker, beside the others' walks), kept if it
+        # fails; pytest otherwise deletes the oldest run's before starting.
+        "-o", "tmp_path_retention_policy=failed",
         *session.posargs,
         env={"WALK_HEROKU_BIN": str(package.parent / ".bin")},
     )

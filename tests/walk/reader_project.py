@@ -1,17 +1,24 @@
-"""A reader's own Django project, made the way a reader makes one, never copied from example/.
+"""A reader's own Django project, made the way a reader makes one, never copied from example/ or a public project.
 
 `django-admin startproject` and `startapp` from the Django that
 requirements.txt pins, then what a small real project has: a model with its
-migration, a list view on the home page, a template that links a stylesheet
-with {% static %}, a fixture, a test that gets the home page, one that
-asserts a 404's log record (as step 3 says, so that a passing run is
+migration, a list of books on the home page, a template that links a
+stylesheet with {% static %}, a fixture, a test that gets the home page, one
+that asserts a 404's log record (as step 3 says, so that a passing run is
 quiet), and a common Python .gitignore (one that ignores .python-version).
-Two shapes:
+Four shapes, each starting the way readers' projects do:
 
-- "root": manage.py at the root of the repository, already in git with a
-  first commit (an older project);
-- "nested": manage.py one folder down, as example/ is, not yet in git, and
-  with a project-level static/ folder.
+- "root": manage.py at the root, already in git (an older project);
+- "nested": manage.py one folder down, as example/ is, not yet in git, with
+  a project-level static/ folder;
+- "found": manage.py at the root, in git, as found: a requirements.txt
+  pinning an older Django (steps 2 to 6 install 5.2, so only step 7's
+  reinstall brings .venv back to the pin its --dry-run check compares),
+  the home page at /books/ with nothing at / (404), and settings that
+  already set EMAIL_BACKEND (to the console) and STATICFILES_DIRS;
+- "tracked": manage.py in web/, in git with its db.sqlite3 committed (step
+  2's check-ignore shows it missing, and the page's `git rm --cached`
+  follows), and / redirecting to the home page at /shelf/.
 
 The names differ from the example's (no "staff", no "calibration", no
 "example/"), so a page that only works for the example fails the walk.
@@ -33,36 +40,36 @@ class Shape:
     package: str  # the project package, the folder of settings.py
     app: str
     in_git: bool  # the project is committed already, before step 2
-    project_static: bool  # a static/ folder that belongs to no app (STATICFILES_DIRS)
+    static: str = ""  # a project-level static folder (STATICFILES_DIRS), if any
+    home: str = "/"  # the path a reader opens as the home page
+    landing: str = "/"  # where the home page is (another path when `home` redirects to it)
+    requirements: str = ""  # the project's own requirements.txt
+    settings: str = ""  # lines the project's settings.py already ends with
+    tracked_db: bool = False  # db.sqlite3 committed before step 2
 
-    def path(self, repository, *parts):
-        return Path(repository, self.folder, *parts)
 
+SHAPES = {shape.name: shape for shape in (
+    Shape("root", "", "bookshop", "catalog", in_git=True),
+    Shape("nested", "src", "library", "shelves", in_git=False, static="static"),
+    Shape(
+        "found", "", "mysite", "books", in_git=True, static="assets", home="/books/", landing="/books/",
+        requirements="Django==5.1.15\n",
+        settings='EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\n'
+                 'STATICFILES_DIRS = [BASE_DIR / "assets"]\n',
+    ),
+    Shape("tracked", "web", "config", "events", in_git=True, landing="/shelf/", tracked_db=True),
+)}
 
-SHAPES = {
-    "root": Shape("root", "", "bookshop", "catalog", in_git=True, project_static=False),
-    "nested": Shape("nested", "src", "library", "shelves", in_git=False, project_static=True),
-}
-
-# The top of GitHub's and gitignore.io's Python templates, as many projects
-# have it, including the pyenv line that hides .python-version.
+# Lines of GitHub's and gitignore.io's Python templates, as many projects
+# have them, including the pyenv line that hides .python-version.
 COMMON_PYTHON_GITIGNORE = """\
-# Byte-compiled / optimized / DLL files
 __pycache__/
 *.py[cod]
-
-# Environments
 .env
 .venv
-env/
 venv/
-
-# pyenv
 .python-version
-
-# Django stuff:
 *.log
-local_settings.py
 db.sqlite3
 """
 
@@ -79,82 +86,36 @@ def run(command, cwd, env=None):
     result = subprocess.run(command, cwd=cwd, env=scrubbed_environment(base=env), capture_output=True, text=True)
     if result.returncode:
         raise RuntimeError(f"making the reader's project: {' '.join(map(str, command))} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
 
 
 def make_project(repository, shape, git_env):
     """Make the reader's project for `shape` in the empty folder `repository`."""
-    repository = Path(repository)
-    project = shape.path(repository)
+    project = Path(repository, shape.folder)
     project.mkdir(parents=True, exist_ok=True)
-    django_admin = [sys.executable, "-m", "django"]
-    run([*django_admin, "startproject", shape.package, "."], cwd=project)
+    run([sys.executable, "-m", "django", "startproject", shape.package, "."], cwd=project)
     run([sys.executable, "manage.py", "startapp", shape.app], cwd=project)
     app = project / shape.app
-
-    write(app / "models.py", f"""
+    write(app / "models.py", """
         from django.db import models
 
 
         class Book(models.Model):
             title = models.CharField(max_length=200)
-
-            class Meta:
-                ordering = ["title"]
-
-            def __str__(self):
-                return self.title
     """)
-    write(app / "admin.py", """
-        from django.contrib import admin
-
-        from .models import Book
-
-        admin.site.register(Book)
-    """)
-    write(app / "views.py", """
-        from django.views.generic import ListView
-
-        from .models import Book
-
-
-        class BookListView(ListView):
-            model = Book
-    """)
-    stylesheet = "site.css" if shape.project_static else f"{shape.app}/site.css"
-    static_folder = project / "static" if shape.project_static else app / "static"
+    stylesheet = "site.css" if shape.static else f"{shape.app}/site.css"
     # Long enough that its gzip and Brotli copies are kept (WhiteNoise keeps
     # a compressed copy only when it is at least 5 % smaller).
-    rules = "".join(
-        f".book:nth-child({n}) {{ padding: 0.25rem 0; border-bottom: 1px solid #ddd; color: #333; }}\n"
-        for n in range(1, 21)
-    )
-    write(static_folder / stylesheet, "body { font-family: sans-serif; margin: 2rem; }\n" + rules)
+    rules = "".join(f".book:nth-child({n}) {{ padding: 0.25rem 0; border-bottom: 1px solid #ddd; }}\n" for n in range(1, 21))
+    write((project / shape.static if shape.static else app / "static") / stylesheet, "body { margin: 2rem; }\n" + rules)
     write(app / "templates" / shape.app / "book_list.html", f"""
         {{% load static %}}<!doctype html>
-        <html lang="en">
-        <head>
-          <meta charset="utf-8">
-          <title>Books</title>
-          <link rel="stylesheet" href="{{% static '{stylesheet}' %}}">
-        </head>
-        <body>
-          <h1>Books</h1>
-          <ul>
-          {{% for book in object_list %}}
-            <li class="book">{{{{ book.title }}}}</li>
-          {{% empty %}}
-            <li>No books yet.</li>
-          {{% endfor %}}
-          </ul>
-        </body>
+        <html lang="en"><head><meta charset="utf-8"><title>Books</title>
+        <link rel="stylesheet" href="{{% static '{stylesheet}' %}}"></head>
+        <body><h1>Books</h1><ul>{{% for book in object_list %}}<li class="book">{{{{ book.title }}}}</li>{{% endfor %}}</ul></body>
         </html>
     """)
-    fixture = ",\n".join(
-        f'  {{"model": "{shape.app}.book", "pk": {pk}, "fields": {{"title": "{title}"}}}}'
-        for pk, title in enumerate(BOOK_TITLES, start=1)
-    )
-    write(app / "fixtures" / "books.json", f"[\n{fixture}\n]\n")
+    fixture = ",".join(f'{{"model": "{shape.app}.book", "pk": {pk}, "fields": {{"title": "{title}"}}}}' for pk, title in enumerate(BOOK_TITLES, 1))
+    write(app / "fixtures" / "books.json", f"[{fixture}]\n")
     write(app / "tests.py", f"""
         from django.test import TestCase
 
@@ -164,8 +125,7 @@ def make_project(repository, shape, git_env):
         class HomePageTests(TestCase):
             def test_the_home_page_lists_the_books(self):
                 Book.objects.create(title="Kindred")
-                response = self.client.get("/")
-                self.assertEqual(response.status_code, 200)
+                response = self.client.get("{shape.home}", follow=True)
                 self.assertContains(response, '<li class="book">Kindred</li>', html=True)
 
             def test_a_missing_page_is_a_404_and_says_so_in_the_log(self):
@@ -174,25 +134,32 @@ def make_project(repository, shape, git_env):
                     response = self.client.get("/no-such-page/")
                 self.assertEqual(response.status_code, 404)
     """)
+    redirect = f'path("", RedirectView.as_view(url="{shape.landing}")),' if shape.home != shape.landing else ""
     write(project / shape.package / "urls.py", f"""
         from django.contrib import admin
-        from django.urls import path
+        from django.urls import include, path
+        from django.views.generic import ListView, RedirectView
 
-        from {shape.app}.views import BookListView
+        from {shape.app}.models import Book
 
         urlpatterns = [
-            path("", BookListView.as_view(), name="home"),
+            path("{shape.landing[1:]}", ListView.as_view(model=Book)),
+            {redirect}
+            path("accounts/", include("django.contrib.auth.urls")),  # password reset, among others
             path("admin/", admin.site.urls),
         ]
     """)
     settings = project / shape.package / "settings.py"
-    text = settings.read_text()
-    start = text.index("INSTALLED_APPS = [") + len("INSTALLED_APPS = [")
-    settings.write_text(text[:start] + f"\n    '{shape.app}'," + text[start:])
-    run([sys.executable, "manage.py", "makemigrations", shape.app, "--verbosity", "0"], cwd=project)
-    (repository / ".gitignore").write_text(COMMON_PYTHON_GITIGNORE)
+    text = settings.read_text().replace("INSTALLED_APPS = [", f"INSTALLED_APPS = [\n    '{shape.app}',", 1)
+    settings.write_text(text + shape.settings)
+    # No header (its timestamp): the same project each run, so a warm build reuses its collectstatic output.
+    run([sys.executable, "manage.py", "makemigrations", shape.app, "--no-header", "--verbosity", "0"], cwd=project)
+    # A project that tracks its database has no ignore line for it.
+    (repository / ".gitignore").write_text(COMMON_PYTHON_GITIGNORE.replace("db.sqlite3\n", "" if shape.tracked_db else "db.sqlite3\n"))
+    if shape.requirements:
+        (repository / "requirements.txt").write_text(shape.requirements)
+    if shape.tracked_db:
+        run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=project)
     if shape.in_git:
-        run(["git", "init", "--quiet", "-b", "main"], cwd=repository, env=git_env)
-        run(["git", "add", "."], cwd=repository, env=git_env)
-        run(["git", "commit", "--quiet", "-m", "A Django project"], cwd=repository, env=git_env)
-    return project
+        for git in (["init", "--quiet", "-b", "main"], ["add", "."], ["commit", "--quiet", "-m", "A Django project"]):
+            run(["git", *git], cwd=repository, env=git_env)

@@ -1,126 +1,154 @@
-"""`nox -s walk`: the guide followed by a reader, on two projects it did not write.
+"""`nox -s walk`: the guide followed by a reader, on four projects it did not write, side by side.
 
-For each shape of tests/walk/reader_project.py: the reader's project is
-made from the pinned Django, steps 2 to 9 are followed as walk.py describes,
-then step 10's push is done the way Heroku does it, with the same
-deployment as the smoke session (tests/heroku/deploy.py), and the deployed
-app is probed by the same probe (tests/heroku/probe.py). Last, the reader's
-own tests run the way step 3 tells readers to run them.
+For each shape of tests/walk/reader_project.py, in a network of its own
+(network.py: the pages' fixed ports are the shape's alone): the reader's
+project is made from the pinned Django, steps 2 to 9 are followed as
+follow.py describes, then step 10's push is done the way Heroku does it,
+with the same deployment as the smoke session (tests/heroku/deploy.py) and
+step 10's config vars, and the deployed app is probed by the same probe
+(tests/heroku/probe.py), its e-mail included: a password-reset mail sent on
+a dyno must reach the SMTP server EMAIL_HOST names. Last, the reader's own
+tests run the way step 3 tells readers to run them.
 """
 
-import fcntl
 import os
-import sys
-import tempfile
+import secrets
+import shlex
 import time
-from pathlib import Path
 
 import pytest
-from heroku import ThrowawayPostgres, deploy, probe, production_config_vars, scrubbed_environment
+from heroku import ThrowawayPostgres, deploy, probe, scrubbed_environment
 from cli.heroku_cli import isolated_cli_environment
 from pages import read_page
+from smoke.mail import RecordingSMTPServer
 
+from walk.follow import STEPS, StepReport, activation_command, blocks_setting, cpu_seconds, walk, walk_step
+from walk.network import own_network
 from walk.reader_project import BOOK_TITLES, SHAPES, make_project
-from walk.follow import STEPS, StepReport, activation_command, walk, walk_step
 
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "A Reader",
-    "GIT_AUTHOR_EMAIL": "reader@example.com",
-    "GIT_COMMITTER_NAME": "A Reader",
-    "GIT_COMMITTER_EMAIL": "reader@example.com",
-}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def one_walk_at_a_time():
-    """Two walks on one machine take turns: the pages fix the ports their servers use."""
-    with open(Path(tempfile.gettempdir()) / "guide-walk.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+GIT_IDENTITY = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
+                for what, value in (("NAME", "A Reader"), ("EMAIL", "reader@example.com"))}
+# On a dyno: Django's own password-reset form, as a "forgotten your password?" page sends it.
+RESET_FOR = "reader@example.com"
+SEND_RESET_MAIL = (
+    "from django.conf import settings; from django.contrib.auth.forms import PasswordResetForm; "
+    f"from django.contrib.auth.models import User; User.objects.create_user('reader', '{RESET_FOR}', 'a-long-password'); "
+    f"form = PasswordResetForm({{'email': '{RESET_FOR}'}}); form.is_valid(); "
+    "form.save(domain_override='reader.herokuapp.com'); print(settings.EMAIL_BACKEND)"
+)
 
 
 @pytest.fixture
-def postgres():
-    """Heroku Postgres's stand-in for the deployed app."""
+def postgres(monkeypatch):
+    """The shape's own network (pip and uv reach PyPI through its proxy), and Heroku Postgres's stand-in in it."""
+    monkeypatch.setenv("HTTPS_PROXY", own_network())
     server = ThrowawayPostgres()
-    try:
-        yield server
-    finally:
-        server.delete()
+    yield server
+    server.delete()  # a fixture's teardown runs whether the test passed or not
 
 
 def reader_environment(tmp_path):
     """A reader's terminal: this machine's programs, the Heroku CLI, git's identity, nothing of the checks."""
     # A reader's new terminal has none of the checks' variables, nor the example's configuration.
-    env = scrubbed_environment()
+    env = {**scrubbed_environment(), **GIT_IDENTITY}
     env["PATH"] += os.pathsep + os.environ["WALK_HEROKU_BIN"]  # the Heroku CLI, as step 10's install puts it on PATH
-    env.update(GIT_IDENTITY)
     # The reader's home: the Heroku CLI's files and git's global config stay in it.
     env.update(isolated_cli_environment(tmp_path / "home"))
-    env.update(
-        # pip's cache of this machine (pip's own default, before HOME changed), so a warm walk downloads nothing.
-        PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR") or str(
-            Path.home() / ("Library/Caches/pip" if sys.platform == "darwin" else ".cache/pip")
-        ),
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    (tmp_path / "tmp").mkdir()
+    return {
+        **env,
+        # pip's cache of this machine (before HOME changed), so a warm walk downloads nothing.
+        "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or os.path.expanduser("~/.cache/pip"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         # A terminal shows each line as it is printed; a pipe would buffer
         # Python's stdout and reorder it against stderr.
-        PYTHONUNBUFFERED="1",
-        TMPDIR=str(tmp_path / "tmp"),
-    )
-    (tmp_path / "tmp").mkdir()
-    return env
+        "PYTHONUNBUFFERED": "1",
+        "TMPDIR": str(tmp_path / "tmp"),
+    }
 
 
 def print_reports(shape, reports):
-    print(f"\nshape {shape.name}: manage.py in {shape.folder or 'the root'}, package {shape.package}")
-    print(f"  {'page':34} {'commands':>8} {'files':>5} {'outputs':>7} {'left out':>8} {'servers':>7} {'seconds':>7}")
+    print(f"\nshape {shape.name}: manage.py in {shape.folder or 'the root'}, package {shape.package}, home page {shape.home}")
+    print(f"  {'page':34} {'commands':>8} {'files':>5} {'outputs':>7} {'left out':>8} {'servers':>7} {'seconds':>7} {'cpu s':>6}")
     for report in reports:
         print(
             f"  {report.page:34} {report.commands:8} {report.files:5} {report.outputs:7} "
-            f"{report.left_out:8} {report.servers:7} {report.seconds:7.1f}"
+            f"{report.left_out:8} {report.servers:7} {report.seconds:7.1f} {report.cpu:6.1f}"
         )
         for note in report.notes:
             print(f"    {note}")
+    print(f"  {'all':34} {'':40} {sum(r.seconds for r in reports):7.1f} {sum(r.cpu for r in reports):6.1f}")
 
 
-def deploy_the_readers_app(repository, postgres):
-    """Step 10's push, done as Heroku does it: the same deployment and probe as `nox -s smoke`."""
+def step_ten_config_vars():
+    """{name: value} of step 10's `heroku config:set` commands."""
+    step = read_page(next(path for path in STEPS if path.name.startswith("10-")))
+    return dict(
+        word.split("=", 1) for block in step.blocks if block.language == "console"  # not PowerShell's
+        for command in block.commands() if command.text.startswith("heroku config:set") for word in command.words()[2:]
+    )
+
+
+def deploy_the_readers_app(shape, repository, postgres):
+    """Step 10's push, done as Heroku does it: the same deployment and probe as `nox -s smoke`, and the dyno's mail."""
     report = StepReport("steps/10-deploy.rst (emulated)")
-    started = time.monotonic()
-    config = production_config_vars(DATABASE_URL=postgres.url)
-    with deploy(repository, config, loaddata="books") as app:  # the reader's own fixture
-        probe.deployed_app(app.web, [f">{title}<" for title in BOOK_TITLES])
-        checked = app.one_off(f"python {app.slug.manage_py} check --deploy --fail-level WARNING")
-        assert checked.returncode == 0, f"check --deploy on the dyno:\n{checked.stdout}{checked.stderr}"
-        assert "System check identified no issues (1 silenced)." in checked.stdout, checked.stdout
-    report.seconds = time.monotonic() - started
-    report.notes.append("app environment, build, release, loaddata, web dyno, probe and check --deploy as tests/heroku does them")
+    started, cpu = time.monotonic(), cpu_seconds()
+    # Step 10's config vars, with a key, the shape's database, and EMAIL_HOST
+    # its SMTP server on loopback at the page's EMAIL_PORT (plain SMTP: no certificate for TLS here).
+    config = {
+        **step_ten_config_vars(), "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": postgres.url,
+        "EMAIL_HOST": "127.0.0.1", "EMAIL_USE_TLS": "false",
+    }
+    smtp = RecordingSMTPServer(int(config["EMAIL_PORT"]))
+    smtp.start()
+    try:
+        # web=False, then a dyno of that build: deploy() waits for a 200 on /, where a shape may have no page.
+        with deploy(repository, config, loaddata="books", web=False) as app, app.web_dyno() as web:
+            if shape.home != shape.landing:
+                status, headers, _ = probe.get(web, shape.home)
+                assert (status, headers.get("location")) == (302, shape.landing), f"GET {shape.home}: {status} {headers}"
+            page = probe.https_only(web, shape.landing)
+            missing = [title for title in BOOK_TITLES if f">{title}<" not in page]
+            assert not missing, f"the home page lacks {missing}:\n{page[:2000]}"
+            probe.static_file_served(web, probe.hashed_stylesheet(page))
+            probe.admin_styled(web)
+            checked = app.one_off(f"python {app.slug.manage_py} check --deploy --fail-level WARNING")
+            assert "System check identified no issues (1 silenced)." in checked.stdout, f"check --deploy on the dyno:\n{checked.stdout}{checked.stderr}"
+            sent = app.one_off(f"python {app.slug.manage_py} shell -v 0 -c {shlex.quote(SEND_RESET_MAIL)}")
+            received = smtp.wait_for(lambda message: RESET_FOR in message[1])
+    finally:
+        smtp.stop()
+    assert sent.returncode == 0, f"sending a password-reset mail on the dyno:\n{sent.stdout}{sent.stderr}"
+    assert received, (
+        f"the dyno sent no mail to EMAIL_HOST ({config['EMAIL_HOST']}:{config['EMAIL_PORT']}): its EMAIL_BACKEND is "
+        f"{sent.stdout.split()[-1]} (the pages set it at {' and '.join(blocks_setting('EMAIL_BACKEND'))}). "
+        f"What it printed:\n{sent.stdout}"
+    )
+    report.seconds, report.cpu = time.monotonic() - started, cpu_seconds() - cpu
     return report
 
 
-def run_the_readers_tests(shape, repository, env, activate, logs):
+def run_the_readers_tests(shape, repository, env, logs):
     """The reader's own tests, run exactly as step 3's "Running your project's tests" says."""
     step = read_page(next(path for path in STEPS if path.name.startswith("03-")))
-    blocks = step.section("run-your-tests").blocks(step)
-    return walk_step(step, shape, repository, env, activate, logs, blocks=blocks)
+    activate = activation_command(read_page(STEPS[1]))
+    report = walk_step(step, shape, repository, env, activate, logs, blocks=step.section("run-your-tests").blocks(step))
+    report.page = "the reader's tests, as step 3 says"
+    return report
 
 
 @pytest.mark.parametrize("shape_name", list(SHAPES))
 def test_a_reader_follows_the_guide(shape_name, tmp_path, postgres):
     shape = SHAPES[shape_name]
     env = reader_environment(tmp_path)
-    repository = tmp_path / "repository"
+    repository, logs = tmp_path / "repository", tmp_path / "logs"
     repository.mkdir()
-    make_project(repository, shape, {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_GLOBAL": env["GIT_CONFIG_GLOBAL"]})
-    logs = tmp_path / "logs"
     logs.mkdir()
+    make_project(repository, shape, {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_GLOBAL": env["GIT_CONFIG_GLOBAL"]})
     reports = []
     try:
         reports += walk(shape, repository, env, logs)
-        reports.append(deploy_the_readers_app(repository, postgres))
-        tests = run_the_readers_tests(shape, repository, env, activation_command(read_page(STEPS[1])), logs)
-        tests.page = "the reader's tests, as step 3 says"
-        reports.append(tests)
+        reports.append(deploy_the_readers_app(shape, repository, postgres))
+        reports.append(run_the_readers_tests(shape, repository, env, logs))
     finally:
         print_reports(shape, reports)
