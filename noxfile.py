@@ -296,7 +296,8 @@ def smoke(session):
         *NO_DJANGO_IN_PYTEST,
         "tests/smoke",  # pytest.ini's norecursedirs leaves it out of a plain run
         *session.posargs,
-        # tests/heroku makes the app's own environment (requirements.txt alone) and deploys it.
+        # tests/heroku makes the app's own environment as the buildpack would
+        # (requirements.txt alone, or uv.lock for a uv app) and deploys it.
         env={"CHROMIUM": browser, **pytest_temp_root(session)},
     )
 
@@ -393,7 +394,8 @@ def faults(session):
     """Break the database, the configuration and the dyno on purpose, and put the example under load."""
     wrk = require_program(session, "wrk", WRK_HOW)
     # pytest, psutil and docutils at tests/requirements.txt's versions; tests/heroku
-    # makes the app's own environment (requirements.txt alone) and deploys it.
+    # makes the app's own environment (requirements.txt alone, as the buildpack
+    # installs it) and deploys it.
     session.install("pytest", "psutil", "docutils", "-c", "tests/requirements.txt")
     session.run(
         "pytest", *NO_DJANGO_IN_PYTEST, "tests/faults", *session.posargs, env={"WRK": wrk},
