@@ -114,10 +114,19 @@ def substitute_package(text, shape):
     return re.sub(r"(?<![\w.-])staff(?=[./](?:wsgi|settings|urls)\b)", shape.package, text)
 
 
+HOME_URL = re.compile(r"(//127\.0\.0\.1:\d+)/(?=\s|$)")  # a local URL ending at `/`: the page means the home page
+
+
 def as_the_reader_says(text, shape):
-    """A command or output with the reader's names and home page (its path for a URL's final `/`; 302 where it redirects)."""
-    text = re.sub(r"(//127\.0\.0\.1:\d+)/(?=\s|$)", rf"\g<1>{shape.home}", substitute(text, shape))
-    return text.replace("HTTP/1.1 200 OK", "HTTP/1.1 302 Found") if shape.home != shape.landing else text
+    """A command with the reader's names and home page (its path for a URL's final `/`)."""
+    return HOME_URL.sub(rf"\g<1>{shape.home}", substitute(text, shape))
+
+
+def output_as_the_reader_sees(command, line, shape):
+    """An output line with the reader's names; `302 Found` for `200 OK` where the command asks for a home page that redirects."""
+    line = as_the_reader_says(line, shape)
+    redirects = shape.home != shape.landing and HOME_URL.search(command)
+    return line.replace("HTTP/1.1 200 OK", "HTTP/1.1 302 Found") if redirects else line
 
 
 def package_name(line):
@@ -534,7 +543,7 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                     report.left_out += 1
                     continue
                 text = as_the_reader_says(command.text, shape)
-                shown = [as_the_reader_says(line, shape) for line in command.output]
+                shown = [output_as_the_reader_sees(command.text, line, shape) for line in command.output]
                 if "install -r requirements.txt" in text:
                     from_file.add(text.split()[0])
                 elif text.split()[0] in from_file:
