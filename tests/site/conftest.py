@@ -1,15 +1,22 @@
-"""The built guide, served on 127.0.0.1 and opened in Debian's Chromium through Playwright.
+"""The built guide, served on 127.0.0.1 and looked at in Debian's Chromium through Playwright.
 
-The nox `docs` session sets two variables:
+The nox `docs` session sets three variables, and a missing one is an error,
+never a skip (a check that did not run must not look like one that passed):
+GUIDE_HTML, the folder sphinx-build wrote; CHROMIUM, the browser to drive
+(Playwright never downloads one here); AXE_CORE, the axe.min.js of the
+axe-core the noxfile pins.
 
-- GUIDE_HTML: the folder sphinx-build wrote the HTML site to;
-- CHROMIUM: the Chromium binary to drive. Playwright never downloads a
-  browser here (no `playwright install`);
-- AXE_CORE: axe-core's axe.min.js, installed from npm at the version the
-  noxfile pins (the accessibility checks put it into each page).
-
-Missing either is an error, never a skip: a check that did not run must not
-look like a check that passed.
+Every built page is looked at once per window size (the `seen` fixture), a
+few at a time, and each test reads its page's result. Loading takes most of
+the session, so one load gives every per-page check what it needs: what went
+wrong while loading, the theme, the tab lists, the code blocks and axe-core's
+violations. At 390x844, in a profile of its own, the pages load in a few
+reused tabs and open on the first platform. At 1280x800, in another, a
+reader picks the other platform (Windows) once in a tab kept open; then
+every page opens in a new tab, where sessionStorage starts empty, and the
+pages with tabs once more after a reload: the choice must hold in both.
+So axe-core sees each platform's panels at one size, and the phone's
+check of code blocks sees the first platform's, as a new reader does.
 """
 
 import asyncio
@@ -24,40 +31,92 @@ import pytest
 from browser import CHROMIUM_FLAGS
 from playwright.async_api import async_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
-# One screenshot per run, kept next to the built site as an artefact.
-SCREENSHOT = ROOT / "docs" / "_build" / "site-check.png"
+# The window sizes: a desktop's, then a phone's. Each test of a page at a size takes it as `viewport`.
+VIEWPORTS = {"1280x800": (1280, 800), "390x844": (390, 844)}
+DESKTOP, PHONE = VIEWPORTS
+# Tabs loading pages at once: enough to keep two cores busy while some wait on the network.
+PARALLEL_TABS = 4
+FIGURES = []  # lines the checks measured, printed at the end of the run
+
+# The page's code blocks, as the theme draws them.
+CODE = ".rst-content div.highlight pre"
+# What a page shows once the browser has drawn twice (the guide's script
+# marks the blocks that scroll from a ResizeObserver, which runs before a
+# frame is drawn): the theme's sidebar and main area, each tab list's
+# selected tab and the tabs of its visible panels, and each code block as
+# drawn (is it visible, its lines, does it scroll sideways, is it a file
+# block: a caption, not a shell session, and can a keyboard reach it).
+LOOK = """async () => {
+    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const names = tabs => tabs.map(tab => tab.textContent.trim());
+    const sidebars = document.querySelectorAll('.wy-nav-side');
+    return {
+        sidebars: sidebars.length,
+        colour: sidebars.length === 1 ? getComputedStyle(sidebars[0]).backgroundColor : null,
+        mains: document.querySelectorAll('[role="main"]').length,
+        tabs: Array.from(document.querySelectorAll('[role="tablist"]')).map(list => {
+            const tabs = Array.from(list.querySelectorAll('[role="tab"]'));
+            return [names(tabs.filter(tab => tab.getAttribute('aria-selected') === 'true')), names(tabs.filter(tab => {
+                const panel = document.getElementById(tab.getAttribute('aria-controls'));
+                return panel && !panel.hidden && panel.offsetParent !== null;
+            }))];
+        }),
+        blocks: Array.from(document.querySelectorAll('%s')).map((pre, index) => {
+            const shell = /highlight-(console|ps1con|bash)\\b/.test(pre.closest('[class^="highlight-"]').className);
+            const caption = pre.closest('.literal-block-wrapper')?.querySelector('.caption-text');
+            return {
+                index, visible: pre.offsetParent !== null, lines: pre.innerText.split('\\n'),
+                scrolls: pre.scrollWidth > pre.clientWidth + 1, file: Boolean(caption) && !shell,
+                name: pre.getAttribute('aria-label'), focusable: pre.tabIndex === 0,
+                shows: (caption ? caption.textContent + ': ' : '') + pre.textContent.trim().split('\\n')[0].slice(0, 60),
+            };
+        }),
+    };
+}""" % CODE
+# axe-core's default rules, none turned off; only violations are gathered in full.
+AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
+    rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => [n.target.join(' '), n.failureSummary]),
+}))"""
+
+
+def given(variable, is_right, how):
+    """A path the docs session hands over in an environment variable; fails the run if it is not what is needed."""
+    value = os.environ.get(variable, "")
+    if not value or not is_right(Path(value)):
+        pytest.fail(f"{variable}={value!r} {how}", pytrace=False)
+    return Path(value)
 
 
 def guide_html():
-    """The built site's folder, from GUIDE_HTML; stops the run if it is missing or empty."""
-    value = os.environ.get("GUIDE_HTML")
-    if not value:
-        raise pytest.UsageError(
-            "GUIDE_HTML is not set. Build the guide and run these checks with `nox -s docs`, "
-            "or set GUIDE_HTML to the folder sphinx-build wrote (docs/_build/html)."
-        )
-    path = Path(value)
-    if not (path / "index.html").is_file():
-        raise pytest.UsageError(f"GUIDE_HTML={value} holds no index.html: build the guide first.")
-    return path
+    return given("GUIDE_HTML", lambda path: (path / "index.html").is_file(), (
+        "holds no built guide (index.html). Run `nox -s docs`, which builds it and sets GUIDE_HTML."))
 
 
 def built_pages():
-    """Every HTML page of the built site, as paths relative to its root."""
+    """Every HTML page of the built site, relative to its root."""
     root = guide_html()
-    return sorted(
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*.html")
-        if not {"_static", "_sources", "_images"} & set(path.relative_to(root).parts)
-    )
+    paths = (path.relative_to(root) for path in root.rglob("*.html"))
+    return sorted(path.as_posix() for path in paths if not {"_static", "_sources", "_images"} & set(path.parts))
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site's files without printing a line per request, and forbids caching them.
+def pytest_generate_tests(metafunc):
+    if "built_page" in metafunc.fixturenames:
+        metafunc.parametrize("built_page", built_pages())
+    if "viewport" in metafunc.fixturenames:
+        metafunc.parametrize("viewport", VIEWPORTS)
 
-    Pages load in tabs of one browser profile: without a cache, each page
-    fetches every file it uses, so a broken one fails each page that uses it.
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("what the site checks measured")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    """The site's files, without a line printed per request, and never cached.
+
+    Without a cache, each page fetches every file it uses, so a broken one fails each page that uses it.
     """
 
     def log_message(self, format, *args):
@@ -68,200 +127,174 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
 
-@pytest.fixture(scope="session")
-def site_url():
-    """The built site over http on 127.0.0.1, at a port nothing else uses."""
-    handler = functools.partial(QuietHandler, directory=str(guide_html()))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+def watch(page, url):
+    """The list, kept up to date, of what goes wrong in a tab: console and script errors, failed requests,
+    and requests outside the site (it must work offline)."""
+    problems = []
+    favicon = lambda address: address.split("?")[0].endswith("/favicon.ico")  # the guide has none; Chromium asks
+    add = problems.append
+    page.on("console", lambda m: m.type == "error" and not favicon(m.location.get("url", "")) and add(
+        f"console error: {m.text} at {m.location}"))
+    page.on("pageerror", lambda error: add(f"script error: {error}"))
+    # net::ERR_ABORTED is Chromium cancelling a request itself: a reload, or a web font no longer
+    # needed once sphinx-tabs hides the panel that asked for it. A missing file is an HTTP 404.
+    page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED" and add(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and not favicon(r.url) and add(f"HTTP {r.status} for {r.url}"))
+    page.on("request", lambda r: r.url.startswith((url, "data:", "blob:", "about:")) or add(f"request outside the site: {r.url}"))
+    return problems
+
+
+class Site:
+    """The built site at `url`, and the browser to open it in."""
+
+    def __init__(self, root, url, browser):
+        self.root, self.url, self.browser, self.pages = root, url, browser, built_pages()
+
+    def having(self, text):
+        """The built pages whose HTML holds `text`."""
+        return [path for path in self.pages if text in (self.root / path).read_text(encoding="utf-8")]
+
+    @contextlib.asynccontextmanager
+    async def profile(self, width=1280, height=800, **options):
+        """A browser profile never used, at a window size: no platform choice, no cache."""
+        context = await self.browser.new_context(viewport={"width": width, "height": height}, **options)
+        context.set_default_timeout(15_000)
+        try:
+            yield context
+        finally:
+            await context.close()
+
+    @contextlib.asynccontextmanager
+    async def tab(self, context):
+        """A new tab, and the list of what goes wrong in it (watch) from the moment it opens."""
+        page = await context.new_page()
+        try:
+            yield page, watch(page, self.url)
+        finally:
+            await page.close()
+
+    async def open(self, page, path):
+        """Load a page and wait until the network is idle, so that a late request that fails is seen too."""
+        response = await page.goto(f"{self.url}/{path}", wait_until="networkidle")
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+
+    @staticmethod
+    async def copy(page, index):
+        """Click the copy button of the page's code block `index` (LOOK's), and return what it put in the clipboard."""
+        block = page.locator(CODE).nth(index)
+        await block.hover()
+        await block.locator("xpath=..").locator("button.copybtn").click()
+        return await page.evaluate("navigator.clipboard.readText()")
 
 
 @pytest.fixture(scope="session")
 def run():
     """Runs a coroutine to its end on the session's event loop, where the browser lives."""
     loop = asyncio.new_event_loop()
-    try:
-        yield loop.run_until_complete
-    finally:
-        loop.close()
+    yield loop.run_until_complete
+    loop.close()
 
 
 @pytest.fixture(scope="session")
-def browser(run):
-    """One Chromium for the whole run, driven through Playwright's asyncio API so pages can load at once."""
-    executable = os.environ.get("CHROMIUM")
-    if not executable or not Path(executable).is_file():
-        pytest.fail(
-            f"CHROMIUM={executable!r} is not a Chromium binary. Install Debian's "
-            "(sudo apt-get install chromium) and run `nox -s docs`, which sets CHROMIUM; "
-            "never `playwright install`.",
-            pytrace=False,
-        )
+def site(run):
+    root = guide_html()
+    chromium = given("CHROMIUM", Path.is_file, (
+        "is not a Chromium binary. Install Debian's (sudo apt-get install chromium) and run `nox -s docs`, "
+        "which sets CHROMIUM; never `playwright install`."))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     playwright = run(async_playwright().start())
-    try:
-        browser = run(playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS))
-        try:
-            yield browser
-        finally:
-            run(browser.close())
-    finally:
-        run(playwright.stop())
+    browser = run(playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS))
+    yield Site(root, f"http://127.0.0.1:{server.server_address[1]}", browser)
+    run(browser.close())
+    run(playwright.stop())
+    server.shutdown()
+    server.server_close()
 
 
-class PageProblems:
-    """What went wrong while a page loaded: console errors, script errors, failed or outside requests."""
+class Seen(dict):
+    """{(viewport, page): what Chromium showed of it, or the error}, shown in a failure's report by its size only."""
 
-    def __init__(self, page, site_url):
-        self.site_url = site_url
-        self.items = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.items.append(f"script error: {error}"))
-        page.on("requestfailed", self._request_failed)
-        page.on("response", self._response)
-        page.on("request", self._request)
+    def __repr__(self):
+        return f"<{len(self)} page loads>"
 
-    @staticmethod
-    def _is_favicon(url):
-        return url.split("?")[0].endswith("/favicon.ico")
-
-    def _console(self, message):
-        if message.type != "error":
-            return
-        if self._is_favicon(message.location.get("url", "")):
-            return  # the guide has no favicon, and the browser asks for one anyway
-        self.items.append(f"console error: {message.text} at {message.location}")
-
-    def _request_failed(self, request):
-        # net::ERR_ABORTED is Chromium cancelling a request itself: a reload,
-        # or a web font no longer needed once sphinx-tabs hides the panel that
-        # asked for it. A missing file is an HTTP 404, reported below.
-        if request.failure != "net::ERR_ABORTED":
-            self.items.append(f"request failed: {request.url} ({request.failure})")
-
-    def _response(self, response):
-        if response.status >= 400 and not self._is_favicon(response.url):
-            self.items.append(f"HTTP {response.status} for {response.url}")
-
-    def _request(self, request):
-        # The site must work offline: no fonts, scripts or styles from elsewhere.
-        if not request.url.startswith((self.site_url, "data:", "blob:", "about:")):
-            self.items.append(f"request outside the site: {request.url}")
+    def __call__(self, viewport, page):
+        seen = self[viewport, page]
+        if isinstance(seen, Exception):
+            raise seen
+        return seen
 
 
 @pytest.fixture(scope="session")
-def profile(run, browser):
-    """One browser profile for most checks, allowed to read what the copy button writes.
+def seen(run, site):
+    """Every built page at both sizes: what it showed (LOOK), its axe-core violations and problems (Seen).
 
-    Tabs of one profile share a renderer process, which halves Chromium's
-    work against a profile per tab. The profile shares the reader's platform
-    choice (localStorage) between its tabs, as a reader's browser does: a
-    check that depends on it clicks the platform first, or opens a profile
-    of its own (new_profile).
+    Under "choice": the page where the other platform is chosen, its tab lists before and after the click,
+    and what went wrong in its tab; or the error.
     """
-    context = run(browser.new_context(viewport={"width": 1280, "height": 900}))
-    try:
-        run(context.grant_permissions(["clipboard-read", "clipboard-write"]))
-        context.set_default_timeout(15_000)
-        yield context
-    finally:
-        run(context.close())
+    axe = given("AXE_CORE", Path.is_file, (
+        "is not axe-core's axe.min.js. Run `nox -s docs`, which installs the pinned axe-core "
+        "from npm into .nox/axe-core and sets AXE_CORE."))
+    found = Seen()
 
-
-def tab_opener(context, site_url):
-    """An async context manager: a new tab of `context`, and the list of what goes wrong in it from the moment it opens."""
-
-    @contextlib.asynccontextmanager
-    async def tab():
-        page = await context.new_page()
+    async def look(viewport, page, problems, path):
         try:
-            yield page, PageProblems(page, site_url).items
-        finally:
-            await page.close()
+            problems.clear()
+            await site.open(page, path)
+            shown = await page.evaluate(LOOK)
+            if viewport == DESKTOP and shown["tabs"]:
+                await page.reload(wait_until="networkidle")
+                after = await page.evaluate(LOOK)
+                shown = {**after, "tabs": shown["tabs"] + after["tabs"]}
+            found[viewport, path] = {**shown, "violations": await page.evaluate(AXE), "problems": list(problems)}
+        except Exception as error:  # reported by this page's tests
+            found[viewport, path] = error
 
-    return tab
+    async def in_a_few_tabs(viewport, context, new_tab_for=()):
+        """Every page, PARALLEL_TABS at a time, in tabs each reused for the next page, but for those
+        in `new_tab_for`: each of these opens in a tab of its own."""
+        queue = list(site.pages)
+        # axe-core in every page from its start: put in once, and compiled once (a script tag, per page, was not).
+        await context.add_init_script(path=axe)
 
+        async def one_after_another():
+            async with site.tab(context) as reused:
+                while queue:
+                    path = queue.pop(0)
+                    if path not in new_tab_for:
+                        await look(viewport, *reused, path)
+                        continue
+                    async with site.tab(context) as new:
+                        await look(viewport, *new, path)
 
-@pytest.fixture(scope="session")
-def new_tab(profile, site_url):
-    """A new tab of the shared profile (see tab_opener)."""
-    return tab_opener(profile, site_url)
+        await asyncio.gather(*(one_after_another() for _ in range(PARALLEL_TABS)))
 
+    async def look_at_every_page():
+        async with site.profile(*VIEWPORTS[PHONE]) as context:
+            await in_a_few_tabs(PHONE, context)
+        async with site.profile(*VIEWPORTS[DESKTOP]) as context, site.tab(context) as (chooser, problems):
+            # The tab where Windows is chosen stays open while the others load, as a reader's
+            # does. Closed at once, it left one run in several with a page that opened on Linux:
+            # Chromium passes a page's localStorage writes to the other tabs asynchronously.
+            with_tabs = site.having('role="tablist"')
+            try:
+                first = with_tabs[0]
+                await site.open(chooser, first)
+                before = (await chooser.evaluate(LOOK))["tabs"]
+                other = chooser.locator('[role="tablist"]').first.locator('[role="tab"][aria-selected="false"]')
+                await other.first.click()
+                found["choice"] = (first, before, (await chooser.evaluate(LOOK))["tabs"], list(problems))
+            except Exception as error:
+                found["choice"] = error
+            await in_a_few_tabs(DESKTOP, context, new_tab_for=with_tabs)
 
-@pytest.fixture(scope="session")
-def new_profile(browser, site_url):
-    """An async context manager: a browser profile never used, at a window size, yielding its tab opener.
-
-    Nothing is stored in it yet: no platform choice, no cache.
-    """
-
-    @contextlib.asynccontextmanager
-    async def fresh(width=1280, height=900):
-        context = await browser.new_context(viewport={"width": width, "height": height})
-        context.set_default_timeout(15_000)
-        try:
-            yield tab_opener(context, site_url)
-        finally:
-            await context.close()
-
-    return fresh
-
-
-@pytest.fixture(scope="session")
-def axe_script():
-    """The text of axe-core's axe.min.js, from AXE_CORE; stops the run if it is missing."""
-    value = os.environ.get("AXE_CORE")
-    if not value or not Path(value).is_file():
-        pytest.fail(
-            f"AXE_CORE={value!r} is not axe-core's axe.min.js. Run `nox -s docs`, which installs "
-            "the pinned axe-core from npm into .nox/axe-core and sets AXE_CORE.",
-            pytrace=False,
-        )
-    return Path(value).read_text(encoding="utf-8")
-
-
-# Figures the checks measured, printed at the end of the run.
-FIGURES = pytest.StashKey[list]()
-
-
-@pytest.fixture(scope="session")
-def figures(pytestconfig):
-    """A list to append a measured figure to (a line), printed at the end of the run."""
-    return pytestconfig.stash.setdefault(FIGURES, [])
-
-
-def pytest_terminal_summary(terminalreporter):
-    lines = terminalreporter.config.stash.get(FIGURES, [])
-    if lines:
-        terminalreporter.section("what the site checks measured")
-        for line in lines:
-            terminalreporter.write_line(line)
-
-
-@pytest.fixture(scope="session")
-def site_root():
-    """The built site's folder (GUIDE_HTML)."""
-    return guide_html()
-
-
-@pytest.fixture(scope="session")
-def site_pages():
-    """Every HTML page of the built site, relative to its root."""
-    return built_pages()
-
-
-@pytest.fixture(scope="session")
-def screenshot_path():
-    """Where the run's screenshot goes: docs/_build/site-check.png, next to the built site."""
-    return SCREENSHOT
-
-
-def pytest_generate_tests(metafunc):
-    if "built_page" in metafunc.fixturenames:
-        metafunc.parametrize("built_page", built_pages())
+    run(look_at_every_page())
+    blocks = [block for key, seen in found.items() if key[0] == PHONE and isinstance(seen, dict)
+              for block in seen["blocks"] if block["visible"]]
+    scrolling = [block for block in blocks if block["scrolls"]]
+    FIGURES.append(
+        f"axe-core: {len(site.pages)} pages at {' and '.join(VIEWPORTS)}; "
+        f"on the phone {len(scrolling)} of {len(blocks)} visible code blocks scroll sideways "
+        f"({sum(block['file'] for block in scrolling)} of them file blocks)"
+    )
+    return found
