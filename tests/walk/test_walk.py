@@ -100,7 +100,7 @@ def deploy_the_readers_app(shape, repository, postgres):
         "EMAIL_HOST": "127.0.0.1", "EMAIL_USE_TLS": "false",
     }
     smtp = RecordingSMTPServer(int(config["EMAIL_PORT"]))
-    smtp.start()
+    smtp.controller.start()
     try:
         # web=False, then a dyno of that build: deploy() waits for a 200 on /, where a shape may have no page.
         with deploy(repository, config, loaddata="books", web=False) as app, app.web_dyno() as web:
@@ -117,7 +117,7 @@ def deploy_the_readers_app(shape, repository, postgres):
             sent = app.one_off(f"python {app.slug.manage_py} shell -v 0 -c {shlex.quote(SEND_RESET_MAIL)}")
             received = smtp.wait_for(lambda message: RESET_FOR in message[1])
     finally:
-        smtp.stop()
+        smtp.controller.stop()
     assert sent.returncode == 0, f"sending a password-reset mail on the dyno:\n{sent.stdout}{sent.stderr}"
     assert received, (
         f"the dyno sent no mail to EMAIL_HOST ({config['EMAIL_HOST']}:{config['EMAIL_PORT']}): its EMAIL_BACKEND is "
