@@ -101,12 +101,9 @@ def fail(where, message):
 
 def substitute(text, shape):
     """The example's folder and project package replaced by the reader's, and nothing else."""
-    if shape.folder:
-        text = re.sub(r"--chdir example\b", f"--chdir {shape.folder}", text)
-        text = re.sub(r"(?<![\w.-])example/", f"{shape.folder}/", text)
-    else:
-        text = re.sub(r"--chdir example\s+", "", text)
-        text = re.sub(r"(?<![\w.-])example/", "", text)
+    # At the root: no --chdir, no folder.
+    text = re.sub(r"(?<=--chdir )example\b" if shape.folder else r"--chdir example\s+", shape.folder, text)
+    text = re.sub(r"(?<![\w.-])example/", f"{shape.folder}/".lstrip("/"), text)
     return substitute_package(text, shape)
 
 
@@ -140,16 +137,14 @@ def _line_matches(shown, printed):
     return re.fullmatch(pattern, printed) is not None
 
 
+def _trimmed(lines):
+    """Lines without trailing spaces, nor blank lines at the end or the start (collectstatic prints one)."""
+    return "\n".join(line.rstrip() for line in lines).strip("\n").splitlines()
+
+
 def output_matches(shown, printed):
     """True when the printed lines are the shown ones, `...` alone standing for any lines."""
-    shown = [line.rstrip() for line in shown]
-    printed = [line.rstrip() for line in printed]
-    while shown and not shown[-1]:
-        shown.pop()
-    while printed and not printed[-1]:
-        printed.pop()
-    while printed and not printed[0]:  # collectstatic starts with an empty line
-        printed.pop(0)
+    shown, printed = _trimmed(shown), _trimmed(printed)
 
     @functools.cache
     def match(i, j):
@@ -288,8 +283,7 @@ def default_interrupt_signals():
     bash cannot undo a signal ignored on entry: every server would then
     shrug off the walk's Control-C.
     """
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    for each in (signal.SIGINT, signal.SIGQUIT): signal.signal(each, signal.SIG_DFL)
 
 
 class Shell:
@@ -358,11 +352,8 @@ def server_port(line):
         return int(address.rsplit(":", 1)[-1])
     program = next((w for w in words if not re.match(r"^\w+=", w)), "")  # after VAR=value prefixes
     if program == "gunicorn" or re.match(r"heroku local( web)?(\s|$)", line):
-        for i, word in enumerate(words):
-            if word == "--port":
-                return int(words[i + 1])
-            if word.startswith("PORT="):
-                return int(word.split("=", 1)[1])
+        if port := re.search(r"(?:--port[= ]|PORT=)(\d+)", line):
+            return int(port[1])
         return 5006 if words[0] == "heroku" else 8000
     return None
 
@@ -453,7 +444,7 @@ def activation_command(step_two):
 
 def other_package_managers(page, shape):
     """The ids of the page's blocks in a package-manager tab other than the shape's (pip unless it says)."""
-    chosen = getattr(shape, "package_manager", "pip")
+    chosen = shape.package_manager
     tabs = [tab for tab in page.doctree.findall(nodes.container)
             if tab.get("directive") == "tab-item" and tab["argument"] in PACKAGE_MANAGERS and tab["argument"] != chosen]
     inside = {id(node) for tab in tabs for node in tab.findall()}
