@@ -1,4 +1,4 @@
-"""`nox -s walk`: the guide followed by a reader, on four projects it did not write, side by side.
+"""`nox -s walk`: the guide followed by a reader, on five projects it did not write, side by side.
 
 For each shape of tests/walk/reader_project.py, in a network of its own
 (network.py: the pages' fixed ports are the shape's alone): the reader's
