@@ -111,10 +111,11 @@ def substitute_package(text, shape):
     return re.sub(r"(?<![\w.-])staff(?=[./](?:wsgi|settings|urls)\b)", shape.package, text)
 
 
-def as_the_reader_says(text, shape):
-    """A command or output with the reader's names and home page (its path for a URL's final `/`; 302 where it redirects)."""
+def as_the_reader_says(text, shape, command=""):
+    """A command or output with the reader's names and home page (its path for a URL's final `/`; 302 where the command gets a home page that redirects)."""
     text = re.sub(r"(//127\.0\.0\.1:\d+)/(?=\s|$)", rf"\g<1>{shape.home}", substitute(text, shape))
-    return text.replace("HTTP/1.1 200 OK", "HTTP/1.1 302 Found") if shape.home != shape.landing else text
+    home = re.search(r"//127\.0\.0\.1:\d+/(\s|$)", command) and shape.home != shape.landing
+    return text.replace("HTTP/1.1 200 OK", "HTTP/1.1 302 Found") if home else text
 
 
 def package_name(line):
@@ -525,7 +526,7 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                     report.left_out += 1
                     continue
                 text = as_the_reader_says(command.text, shape)
-                shown = [as_the_reader_says(line, shape) for line in command.output]
+                shown = [as_the_reader_says(line, shape, command.text) for line in command.output]
                 if "install -r requirements.txt" in text:
                     from_file.add(text.split()[0])
                 elif text.split()[0] in from_file:
