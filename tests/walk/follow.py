@@ -101,12 +101,9 @@ def fail(where, message):
 
 def substitute(text, shape):
     """The example's folder and project package replaced by the reader's, and nothing else."""
-    if shape.folder:
-        text = re.sub(r"--chdir example\b", f"--chdir {shape.folder}", text)
-        text = re.sub(r"(?<![\w.-])example/", f"{shape.folder}/", text)
-    else:
-        text = re.sub(r"--chdir example\s+", "", text)
-        text = re.sub(r"(?<![\w.-])example/", "", text)
+    # At the root: no --chdir, no folder.
+    text = re.sub(r"(?<=--chdir )example\b" if shape.folder else r"--chdir example\s+", shape.folder, text)
+    text = re.sub(r"(?<![\w.-])example/", f"{shape.folder}/".lstrip("/"), text)
     return substitute_package(text, shape)
 
 
@@ -114,19 +111,11 @@ def substitute_package(text, shape):
     return re.sub(r"(?<![\w.-])staff(?=[./](?:wsgi|settings|urls)\b)", shape.package, text)
 
 
-HOME_URL = re.compile(r"(//127\.0\.0\.1:\d+)/(?=\s|$)")  # a local URL ending at `/`: the page means the home page
-
-
-def as_the_reader_says(text, shape):
-    """A command with the reader's names and home page (its path for a URL's final `/`)."""
-    return HOME_URL.sub(rf"\g<1>{shape.home}", substitute(text, shape))
-
-
-def output_as_the_reader_sees(command, line, shape):
-    """An output line with the reader's names; `302 Found` for `200 OK` where the command asks for a home page that redirects."""
-    line = as_the_reader_says(line, shape)
-    redirects = shape.home != shape.landing and HOME_URL.search(command)
-    return line.replace("HTTP/1.1 200 OK", "HTTP/1.1 302 Found") if redirects else line
+def as_the_reader_says(text, shape, command=""):
+    """A command or output with the reader's names and home page (its path for a URL's final `/`; 302 where the command gets a home page that redirects)."""
+    text = re.sub(r"(//127\.0\.0\.1:\d+)/(?=\s|$)", rf"\g<1>{shape.home}", substitute(text, shape))
+    home = re.search(r"//127\.0\.0\.1:\d+/(\s|$)", command) and shape.home != shape.landing
+    return text.replace("HTTP/1.1 200 OK", "HTTP/1.1 302 Found") if home else text
 
 
 def package_name(line):
@@ -149,16 +138,14 @@ def _line_matches(shown, printed):
     return re.fullmatch(pattern, printed) is not None
 
 
+def _trimmed(lines):
+    """Lines without trailing spaces, nor blank lines at the end or the start (collectstatic prints one)."""
+    return "\n".join(line.rstrip() for line in lines).strip("\n").splitlines()
+
+
 def output_matches(shown, printed):
     """True when the printed lines are the shown ones, `...` alone standing for any lines."""
-    shown = [line.rstrip() for line in shown]
-    printed = [line.rstrip() for line in printed]
-    while shown and not shown[-1]:
-        shown.pop()
-    while printed and not printed[-1]:
-        printed.pop()
-    while printed and not printed[0]:  # collectstatic starts with an empty line
-        printed.pop(0)
+    shown, printed = _trimmed(shown), _trimmed(printed)
 
     @functools.cache
     def match(i, j):
@@ -297,8 +284,7 @@ def default_interrupt_signals():
     bash cannot undo a signal ignored on entry: every server would then
     shrug off the walk's Control-C.
     """
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    for each in (signal.SIGINT, signal.SIGQUIT): signal.signal(each, signal.SIG_DFL)
 
 
 class Shell:
@@ -367,11 +353,8 @@ def server_port(line):
         return int(address.rsplit(":", 1)[-1])
     program = next((w for w in words if not re.match(r"^\w+=", w)), "")  # after VAR=value prefixes
     if program == "gunicorn" or re.match(r"heroku local( web)?(\s|$)", line):
-        for i, word in enumerate(words):
-            if word == "--port":
-                return int(words[i + 1])
-            if word.startswith("PORT="):
-                return int(word.split("=", 1)[1])
+        if port := re.search(r"(?:--port[= ]|PORT=)(\d+)", line):
+            return int(port[1])
         return 5006 if words[0] == "heroku" else 8000
     return None
 
@@ -462,7 +445,7 @@ def activation_command(step_two):
 
 def other_package_managers(page, shape):
     """The ids of the page's blocks in a package-manager tab other than the shape's (pip unless it says)."""
-    chosen = getattr(shape, "package_manager", "pip")
+    chosen = shape.package_manager
     tabs = [tab for tab in page.doctree.findall(nodes.container)
             if tab.get("directive") == "tab-item" and tab["argument"] in PACKAGE_MANAGERS and tab["argument"] != chosen]
     inside = {id(node) for tab in tabs for node in tab.findall()}
@@ -543,7 +526,7 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                     report.left_out += 1
                     continue
                 text = as_the_reader_says(command.text, shape)
-                shown = [output_as_the_reader_sees(command.text, line, shape) for line in command.output]
+                shown = [as_the_reader_says(line, shape, command.text) for line in command.output]
                 if "install -r requirements.txt" in text:
                     from_file.add(text.split()[0])
                 elif text.split()[0] in from_file:

@@ -6,7 +6,7 @@ migration, a list of books on the home page, a template that links a
 stylesheet with {% static %}, a fixture, a test that gets the home page, one
 that asserts a 404's log record (as step 3 says, so that a passing run is
 quiet), and a common Python .gitignore (one that ignores .python-version).
-Four shapes, each starting the way readers' projects do:
+Five shapes, each starting the way readers' projects do:
 
 - "root": manage.py at the root, already in git (an older project);
 - "nested": manage.py one folder down, as example/ is, not yet in git, with
@@ -24,6 +24,7 @@ The names differ from the example's (no "staff", no "calibration", no
 "example/"), so a page that only works for the example fails the walk.
 """
 
+import importlib.metadata
 import subprocess
 import sys
 import textwrap
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from heroku import scrubbed_environment
+from uv import find_uv_bin
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Shape:
     requirements: str = ""  # the project's own requirements.txt
     settings: str = ""  # lines the project's settings.py already ends with
     tracked_db: bool = False  # db.sqlite3 committed before step 2
+    package_manager: str = "pip"  # the pages' tab the reader follows
 
 
 SHAPES = {shape.name: shape for shape in (
@@ -58,6 +61,7 @@ SHAPES = {shape.name: shape for shape in (
                  'STATICFILES_DIRS = [BASE_DIR / "assets"]\n',
     ),
     Shape("tracked", "web", "config", "events", in_git=True, landing="/shelf/", tracked_db=True),
+    Shape("uv", "", "shop", "orders", in_git=True, package_manager="uv"),
 )}
 
 # Lines of GitHub's and gitignore.io's Python templates, as many projects
@@ -158,6 +162,9 @@ def make_project(repository, shape, git_env):
     (repository / ".gitignore").write_text(COMMON_PYTHON_GITIGNORE.replace("db.sqlite3\n", "" if shape.tracked_db else "db.sqlite3\n"))
     if shape.requirements:
         (repository / "requirements.txt").write_text(shape.requirements)
+    if shape.package_manager == "uv":
+        run([find_uv_bin(), "init", "--quiet", "--bare", "--python", "3.13"], cwd=repository)
+        run([find_uv_bin(), "add", "--quiet", f"django=={importlib.metadata.version('django')}"], cwd=repository)
     if shape.tracked_db:
         run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=project)
     if shape.in_git:

@@ -1,4 +1,4 @@
-"""`nox -s walk`: the guide followed by a reader, on four projects it did not write, side by side.
+"""`nox -s walk`: the guide followed by a reader, on five projects it did not write, side by side.
 
 For each shape of tests/walk/reader_project.py, in a network of its own
 (network.py: the pages' fixed ports are the shape's alone): the reader's
@@ -24,7 +24,7 @@ from smoke.mail import RecordingSMTPServer
 
 from walk.follow import STEPS, StepReport, activation_command, blocks_setting, cpu_seconds, walk, walk_step
 from walk.network import own_network
-from walk.reader_project import BOOK_TITLES, SHAPES, make_project
+from walk.reader_project import BOOK_TITLES, SHAPES, find_uv_bin, make_project
 
 GIT_IDENTITY = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
                 for what, value in (("NAME", "A Reader"), ("EMAIL", "reader@example.com"))}
@@ -42,6 +42,8 @@ SEND_RESET_MAIL = (
 def postgres(monkeypatch):
     """The shape's own network (pip and uv reach PyPI through its proxy), and Heroku Postgres's stand-in in it."""
     monkeypatch.setenv("HTTPS_PROXY", own_network())
+    # nox points uv at the session's venv; the reader's uv makes the project's own .venv.
+    monkeypatch.delenv("UV_PROJECT_ENVIRONMENT", raising=False)
     server = ThrowawayPostgres()
     yield server
     server.delete()  # a fixture's teardown runs whether the test passed or not
@@ -55,11 +57,16 @@ def reader_environment(tmp_path):
     # The reader's home: the Heroku CLI's files and git's global config stay in it.
     env.update(isolated_cli_environment(tmp_path / "home"))
     (tmp_path / "tmp").mkdir()
+    # The walk session's uv, the one a uv reader has on PATH (the checks' venv is not on it).
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "uv").symlink_to(find_uv_bin())
+    env["PATH"] += os.pathsep + str(tmp_path / "bin")
     return {
         **env,
         # pip's cache of this machine (before HOME changed), so a warm walk downloads nothing.
         "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or os.path.expanduser("~/.cache/pip"),
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or os.path.expanduser("~/.cache/uv"),
         # A terminal shows each line as it is printed; a pipe would buffer
         # Python's stdout and reorder it against stderr.
         "PYTHONUNBUFFERED": "1",
