@@ -23,7 +23,7 @@ nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
 nox.options.download_python = "never"
-# Sessions marked allow_parallel (docs, tests, smoke) run at once, in
+# Sessions marked allow_parallel (docs, pages, tests, smoke) run at once, in
 # subprocesses, each printing its output when it ends; the others run alone.
 # Much of each session waits (on Chromium, a booting server, PostgreSQL), so
 # two cores do the three together in little more than the time of the longest.
@@ -196,6 +196,30 @@ def docs(session):
     )
     session.log(f"The guide is built: open {html / 'index.html'}")
     session.log(f"Chromium's screenshot of step 5: {BUILD_DIR / 'site-check.png'}")
+
+
+# The checks of page against repository: what a shown file holds and where
+# its regions are, every marker, every value a page quotes or a command prints.
+PAGE_CHECKS = ("tests/test_snippets.py", "tests/test_claims_check.py", "tests/example/test_quoted_values.py")
+
+
+@nox.session(python=DOCS_PYTHON, allow_parallel=True)
+def pages(session):
+    """The quick loop: build the guide strictly and check every page against the repository, without Chromium.
+
+    A changed value of the example, a setting outside every shown region, a
+    stray marker or a shown output that no longer matches fails here in
+    seconds; the tests session runs the same checks on both Django releases,
+    and docs checks the built site in Chromium.
+    """
+    build = _docs_build_venv(session)
+    session.install("-r", "requirements.txt", "-r", "tests/requirements.txt", "-r", "docs/requirements.txt")
+    session.run(
+        str(build / "bin" / "sphinx-build"), "-E", "-W", "-n", "--keep-going", "-q", "-b", "html",
+        "docs", str(BUILD_DIR / "pages"),
+        external=True,
+    )
+    session.run("pytest", *PAGE_CHECKS, *session.posargs, env=pytest_temp_root(session))
 
 
 SPHINX_AUTOBUILD = "sphinx-autobuild==2025.8.25"

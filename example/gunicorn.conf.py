@@ -28,12 +28,14 @@ preload_app = True
 # on the same port fails instead of sharing it.
 reuse_port = "DYNO" in os.environ
 
-# Replace a worker that stops answering the master for 20 s.
+# Replace a worker that stops answering the master for this
+# many seconds.
 # It does not cut a slow request short: the router answers
 # those with H12 after 30 s.
 timeout = 20
 # A dyno gets SIGTERM, then SIGKILL 30 s later: finish the
-# requests in flight within 20 s, and exit in time.
+# requests in flight within this many seconds, and exit in
+# time.
 graceful_timeout = 20
 # The router closes a connection idle for 90 s; staying open
 # longer means gunicorn never closes one the router is using.

@@ -207,7 +207,7 @@ try:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            # Reuse a connection for 10 minutes, tested first.
+            # Reuse a connection for this many seconds, tested first.
             conn_max_age=600,
             conn_health_checks=True,
             # Encrypted, except to this machine.
