@@ -51,8 +51,7 @@ def quoted(pattern, *names, outputs=False):
 def test_the_silenced_check_count_is_the_settings_count():
     expected = len(settings.SILENCED_SYSTEM_CHECKS)
     pattern = r"System check identified no issues \((\d+) silenced\)\."
-    pages = ("steps/03-settings.rst", "steps/10-deploy.rst")
-    for name, match in quoted(pattern, *pages, outputs=True) + quoted(r"\((\d+) silenced\)", *pages):
+    for name, match in quoted(pattern, "steps/03-settings.rst", "steps/10-deploy.rst", outputs=True):
         assert int(match[1]) == expected, f"{name} says {match[0]!r}; the settings silence {expected}"
 
 
@@ -60,11 +59,6 @@ def test_the_connection_lifetime_on_the_pages_is_the_settings_one():
     lifetime = settings.DATABASES["default"]["CONN_MAX_AGE"]
     for name, match in quoted(r"^\s*sqlite (\d+) True$", "steps/04-database.rst", outputs=True):
         assert int(match[1]) == lifetime, f"{name}: {match[0].strip()!r}, CONN_MAX_AGE is {lifetime}"
-    words = {600: "ten minutes", 300: "five minutes", 60: "one minute"}
-    for name in ("steps/04-database.rst", "steps/11-run-the-app.rst"):
-        assert words.get(lifetime, f"{lifetime} seconds") in prose(name), (
-            f"{name} does not say {words.get(lifetime)!r} for CONN_MAX_AGE={lifetime}"
-        )
 
 
 def test_the_hsts_header_on_the_pages_is_the_settings_one():
@@ -72,8 +66,6 @@ def test_the_hsts_header_on_the_pages_is_the_settings_one():
     pattern = r"Strict-Transport-Security: max-age=(\d+)"
     for name, match in quoted(pattern, "steps/09-test-locally.rst", outputs=True):
         assert int(match[1]) == seconds, f"{name}: {match[0]!r}, SECURE_HSTS_SECONDS is {seconds}"
-    if seconds == 365 * 24 * 3600:
-        assert "here a year" in prose("steps/03-settings.rst")
 
 
 def test_the_shortest_secret_key_on_the_page_is_the_one_the_example_accepts(python):
