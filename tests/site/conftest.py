@@ -40,43 +40,9 @@ FIGURES = []  # lines the checks measured, printed at the end of the run
 
 # The page's code blocks, as the theme draws them.
 CODE = ".rst-content div.highlight pre"
-# What a page shows once the browser has drawn twice (the guide's script
-# marks the blocks that scroll from a ResizeObserver, which runs before a
-# frame is drawn): the theme's sidebar and main area, each tab list's
-# selected tab and the tabs of its visible panels, and each code block as
-# drawn (is it visible, its lines, does it scroll sideways, is it a file
-# block: a caption, not a shell session, and can a keyboard reach it).
-LOOK = """async () => {
-    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-    const names = tabs => tabs.map(tab => tab.textContent.trim());
-    const sidebars = document.querySelectorAll('.wy-nav-side');
-    return {
-        sidebars: sidebars.length,
-        colour: sidebars.length === 1 ? getComputedStyle(sidebars[0]).backgroundColor : null,
-        mains: document.querySelectorAll('[role="main"]').length,
-        tabs: Array.from(document.querySelectorAll('[role="tablist"]')).map(list => {
-            const tabs = Array.from(list.querySelectorAll('[role="tab"]'));
-            return [names(tabs.filter(tab => tab.getAttribute('aria-selected') === 'true')), names(tabs.filter(tab => {
-                const panel = document.getElementById(tab.getAttribute('aria-controls'));
-                return panel && !panel.hidden && panel.offsetParent !== null;
-            }))];
-        }),
-        blocks: Array.from(document.querySelectorAll('%s')).map((pre, index) => {
-            const shell = /highlight-(console|ps1con|bash)\\b/.test(pre.closest('[class^="highlight-"]').className);
-            const caption = pre.closest('.literal-block-wrapper')?.querySelector('.caption-text');
-            return {
-                index, visible: pre.offsetParent !== null, lines: pre.innerText.split('\\n'),
-                scrolls: pre.scrollWidth > pre.clientWidth + 1, file: Boolean(caption) && !shell,
-                name: pre.getAttribute('aria-label'), focusable: pre.tabIndex === 0,
-                shows: (caption ? caption.textContent + ': ' : '') + pre.textContent.trim().split('\\n')[0].slice(0, 60),
-            };
-        }),
-    };
-}""" % CODE
-# axe-core's default rules, none turned off; only violations are gathered in full.
-AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
-    rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => [n.target.join(' '), n.failureSummary]),
-}))"""
+# What a page shows once the browser has drawn twice (look.js), and its
+# axe-core violations (axe.js): functions Playwright runs in the page.
+LOOK, AXE = ((Path(__file__).parent / name).read_text() for name in ("look.js", "axe.js"))
 
 
 def given(variable, is_right, how):
