@@ -32,6 +32,7 @@ import platform
 import re
 import shutil
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
@@ -75,22 +76,11 @@ CONFIGURATIONS = {
     "d": {"name": "Django serves static files (no WhiteNoise)", "short": "Django serves static files",
           "env": {"DJANGO_SETTINGS_MODULE": "settings_django_serves_static"}},
     "e": {"name": "nginx serves the collected files", "short": "nginx",
-          "command_run": "nginx -p FOLDER -c FOLDER/nginx.conf -g 'daemon off;' (NGINX_CONF in tests/bench/run.py)"},
+          "command_run": "nginx -p FOLDER -c FOLDER/nginx.conf -g 'daemon off;' (tests/bench/nginx.conf)"},
 }
 DESCRIBED = ("name", "short", "command_run")  # what bench.json says of each configuration
 NO_WORKER_SHARE = {"c1", "e"}  # one worker; nginx's workers are not gunicorn's
-# As an unprivileged user, nginx needs every path it writes, its temporary folders too, in a folder of its own.
-NGINX_CONF = """
-worker_processes 2; pid {root}/nginx.pid; error_log {root}/error.log warn; events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types; access_log {root}/access.log;
-    client_body_temp_path {root}/body; proxy_temp_path {root}/proxy; fastcgi_temp_path {root}/fastcgi;
-    uwsgi_temp_path {root}/uwsgi; scgi_temp_path {root}/scgi;
-    sendfile on; tcp_nopush on; keepalive_timeout 95s; gzip_static on;
-    server {{ listen 127.0.0.1:{port}; location /static/ {{
-        alias {static_root}/; add_header Cache-Control "max-age=315360000, public, immutable"; }} }}
-}}
-"""
+NGINX_CONF = string.Template((VARIANTS.parent / "nginx.conf").read_text())  # $root, $port, $static_root
 
 
 def load(server, path, args, **options):
@@ -201,7 +191,7 @@ def nginx(static_root):
     """nginx from a config in a temporary folder, on an unused port, as an unprivileged user."""
     port, as_root = unused_port(), os.geteuid() == 0
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as root:
-        Path(root, "nginx.conf").write_text(NGINX_CONF.format(root=root, port=port, static_root=static_root))
+        Path(root, "nginx.conf").write_text(NGINX_CONF.substitute(root=root, port=port, static_root=static_root))
         if as_root:
             shutil.chown(root, user="nobody")
         command = f"{NGINX} -p {root} -e {root}/error.log -c {root}/nginx.conf -g 'daemon off;'"
