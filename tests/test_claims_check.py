@@ -1,11 +1,11 @@
 """The claims check (docs/_ext/claims_check.py) fails a build on what it exists to catch.
 
 Each test builds a one-page guide with the real extensions and sphinx-build
--W, as the docs build does, in a temporary folder: a statement about
-Heroku with no source, a figure typed instead of rendered, and a listed
-piece of advice that no longer matches its sentence each fail the build with
-the page and the line; the same page with the sentence sourced, listed or
-phrased as an instruction builds.
+-W, as the docs build does, in a temporary folder: on one page, a statement
+about Heroku with no source, a figure typed instead of rendered, and a
+listed piece of advice that no longer matches its sentence each fail the
+build with the page and the line; a page with the sentences sourced, listed
+or phrased as an instruction builds.
 """
 
 import subprocess
@@ -48,11 +48,20 @@ def build(tmp_path, page, advice="advice = []"):
     return result.returncode, result.stdout + result.stderr
 
 
-def test_an_unsourced_statement_fails_the_build_with_page_and_line(tmp_path):
-    status, output = build(tmp_path, "Take a backup first.\nHeroku restarts dynos every 24 hours.\n")
+def test_an_unsourced_statement_a_typed_figure_and_stale_advice_fail_the_build_with_page_and_line(tmp_path):
+    page = (
+        "Take a backup first.\nHeroku restarts dynos every 24 hours.\n\n"
+        "Keep graceful_timeout under 30 seconds, the SIGKILL delay.\n"
+    )
+    advice = '[[advice]]\npage = "steps/11-run-the-app"\nstarts = "Gone"\nreason = "was advice"\n'
+    status, output = build(tmp_path, page, advice)
     assert status != 0
-    assert f"{PAGE}.rst:5: WARNING: a statement about Heroku with no source: " \
-           "'Heroku restarts dynos every 24 hours.'" in output
+    for expected in (
+        f"{PAGE}.rst:5: WARNING: a statement about Heroku with no source: 'Heroku restarts dynos every 24 hours.'",
+        "'30 seconds' is typed, but docs/sources.toml records it: write :platform:`heroku-dynos.sigkill_after`",
+        "advice entry 1 (steps/11-run-the-app: 'Gone') matches no unmarked sentence",
+    ):
+        assert expected in output, output
 
 
 def test_a_sourced_listed_or_instructed_statement_builds(tmp_path):
@@ -68,17 +77,3 @@ def test_a_sourced_listed_or_instructed_statement_builds(tmp_path):
     )
     status, output = build(tmp_path, page, advice)
     assert status == 0, output
-
-
-def test_a_typed_platform_figure_fails_the_build(tmp_path):
-    status, output = build(tmp_path, "Keep graceful_timeout under 30 seconds, the SIGKILL delay.\n")
-    assert status != 0
-    assert "'30 seconds' is typed, but docs/sources.toml records it: write " \
-           ":platform:`heroku-dynos.sigkill_after`" in output
-
-
-def test_listed_advice_that_matches_no_sentence_fails_the_build(tmp_path):
-    advice = '[[advice]]\npage = "steps/11-run-the-app"\nstarts = "Gone"\nreason = "was advice"\n'
-    status, output = build(tmp_path, "Keep the page short.\n", advice)
-    assert status != 0
-    assert "advice entry 1 (steps/11-run-the-app: 'Gone') matches no unmarked sentence" in output

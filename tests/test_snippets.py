@@ -84,50 +84,26 @@ def literalincludes():
     return [(page.name, block.line, block.target, block.options) for page in GUIDE for block in page.includes()]
 
 
-# --- Markers ------------------------------------------------------------------
+# --- Markers and includes -----------------------------------------------------
 
 
-def test_the_example_has_markers_and_the_guide_has_includes():
-    """Guard the tests below against passing because they found nothing to check."""
-    assert len(all_markers()) >= 2
-    assert len(literalincludes()) >= 1
-    assert "staff/settings.py" in " ".join(example_files())
-
-
-def test_each_marker_appears_once_in_the_example():
-    """Sphinx takes the first line containing a marker, so a second copy would be picked silently."""
-    seen = {}
-    for text, _kind, _name, path, number in all_markers():
-        seen.setdefault(text, []).append(f"{path}:{number}")
-    duplicates = {text: places for text, places in seen.items() if len(places) > 1}
-    assert not duplicates, f"markers that appear more than once: {duplicates}"
-
-
-def test_each_marker_is_paired_start_before_end_in_one_file():
-    starts, ends = {}, {}
-    for _text, kind, name, path, number in all_markers():
-        (starts if kind == "start" else ends)[name] = (path, number)
-    problems = []
-    for name in sorted(starts.keys() | ends.keys()):
-        if name not in ends:
-            problems.append(f"[start:{name}] at {starts[name][0]}:{starts[name][1]} has no [end:{name}]")
-        elif name not in starts:
-            problems.append(f"[end:{name}] at {ends[name][0]}:{ends[name][1]} has no [start:{name}]")
-        elif starts[name][0] != ends[name][0]:
-            problems.append(f"[start:{name}] is in {starts[name][0]} but [end:{name}] in {ends[name][0]}")
-        elif starts[name][1] >= ends[name][1]:
-            problems.append(f"[end:{name}] comes before [start:{name}] in {starts[name][0]}")
-    assert not problems, "\n".join(problems)
-
-
-def test_marker_text_stands_only_on_a_marker_line():
-    """A misspelt marker (`# [start:DB]`), or one after code on its line, is neither a region nor dropped."""
-    stray = [
-        f"{path}:{number}: {found!r} is no marker line (docs/_ext/markers.py: a comment of its own, a lower-case name)"
-        for path, text in example_files().items()
-        for number, found in markers.stray(text)
+def test_markers_are_paired_once_each_and_stand_on_lines_of_their_own():
+    """Sphinx takes the first line holding a marker, and a misspelt one (`# [start:DB]`, or one after code
+    on its line) is neither a region nor dropped: it would reach a reader."""
+    found = all_markers()
+    assert len(found) >= 2 and len(literalincludes()) >= 1, "nothing to check: update this test with the example"
+    places = {}
+    for _text, kind, name, path, number in found:
+        places.setdefault(name, {}).setdefault(kind, []).append((path, number))
+    problems = [
+        f"{path}:{number}: {text!r} is no marker line (docs/_ext/markers.py: a comment of its own, a lower-case name)"
+        for path, text in example_files().items() for number, text in markers.stray(text)
     ]
-    assert not stray, "\n".join(stray)
+    for name, kinds in sorted(places.items()):
+        (start, *more_starts), (end, *more_ends) = kinds.get("start", [None]), kinds.get("end", [None])
+        if more_starts or more_ends or not (start and end and start[0] == end[0] and start[1] < end[1]):
+            problems.append(f"[start:{name}] and [end:{name}] are not one pair, each once, start first: {kinds}")
+    assert not problems, "\n".join(problems)
 
 
 def test_each_marker_is_used_by_some_page():
@@ -149,63 +125,35 @@ def test_each_marker_is_used_by_some_page():
     assert not unused, "regions no page includes:\n" + "\n".join(unused)
 
 
-# --- Includes -----------------------------------------------------------------
-
-
-def test_each_literalinclude_target_exists():
-    missing = [
-        f"docs/{page}:{number}: {target}"
-        for page, number, target, _options in literalincludes()
-        if not target.is_file()
-    ]
-    assert not missing, "literalinclude of a missing file:\n" + "\n".join(missing)
-
-
-def test_each_include_selects_a_region_of_the_file_it_names():
-    """Start and end are the two halves of one marker pair, found once in the target."""
+def test_each_include_shows_an_existing_file_by_a_marker_pair_or_pyobject_under_its_path():
+    """Start and end are one marker pair found once in the target; :lines: (which shifts silently when a
+    line is added above the region) is refused; the caption is the path as the reader has it."""
     problems = []
     for page, number, target, options in literalincludes():
         where = f"docs/{page}:{number}"
         if not target.is_file():
-            continue  # reported by test_each_literalinclude_target_exists
+            problems.append(f"{where}: literalinclude of a missing file, {target}")
+            continue
         text = target.read_text(encoding="utf-8")
-        start, end = options.get("start-after"), options.get("end-before")
-        found = {}
-        for option, value in (("start-after", start), ("end-before", end)):
-            if value is None:
-                continue
-            found[option] = markers.markers(value)
-            if len(found[option]) != 1:
-                problems.append(f"{where}: :{option}: {value!r} is not a marker line (docs/_ext/markers.py)")
-            elif text.count(value) != 1:
-                problems.append(f"{where}: :{option}: {value!r} occurs {text.count(value)} times in the file")
-        if all(len(found.get(option, ())) == 1 for option in ("start-after", "end-before")):
-            (start_kind, start_name, _), (_, end_name, _) = found["start-after"][0], found["end-before"][0]
-            if (start_kind, start_name) != ("start", end_name):
-                problems.append(f"{where}: {start!r} and {end!r} are not one pair")
+        if "lines" in options:
+            problems.append(f"{where}: :lines: selects lines by number")
+        found = {option: markers.markers(options[option]) for option in ("start-after", "end-before") if option in options}
+        for option, value in found.items():
+            if len(value) != 1 or text.count(options[option]) != 1:
+                problems.append(f"{where}: :{option}: {options[option]!r} is not a marker line found once in the file")
+        if len(found) == 2 and [(kind, name) for kind, name, _ in found["start-after"] + found["end-before"]] != [
+            ("start", found["end-before"][0][1]), ("end", found["end-before"][0][1])
+        ]:
+            problems.append(f"{where}: {options['start-after']!r} and {options['end-before']!r} are not one pair")
         if "pyobject" in options:
             definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
             names = {node.name for node in ast.walk(ast.parse(text)) if isinstance(node, definitions)}
             if options["pyobject"].split(".")[-1] not in names:
                 problems.append(f"{where}: no {options['pyobject']} in {target.name}")
-    assert not problems, "\n".join(problems)
-
-
-def test_each_include_has_a_caption_naming_the_file():
-    """The caption is the path as the reader has it: example/staff/settings.py, Procfile."""
-    problems = []
-    for page, number, target, options in literalincludes():
         expected = target.relative_to(ROOT).as_posix() if target.is_relative_to(ROOT) else None
-        caption = options.get("caption", "")
-        if not expected or not caption.startswith(expected):
-            problems.append(f"docs/{page}:{number}: caption {caption!r}, expected it to name {expected}")
+        if not expected or not options.get("caption", "").startswith(expected):
+            problems.append(f"{where}: caption {options.get('caption')!r}, expected it to name {expected}")
     assert not problems, "\n".join(problems)
-
-
-def test_no_page_selects_lines_by_number():
-    """:lines: shifts silently when a line is added above the region, and -W does not notice."""
-    found = [f"docs/{page.name}:{block.line}" for page in GUIDE for block in page.blocks if "lines" in block.options]
-    assert not found, "pages that select lines by number:\n" + "\n".join(found)
 
 
 def test_no_block_written_in_a_page_copies_a_file_of_the_example():
