@@ -34,9 +34,9 @@ import types
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from unittest import mock
 
 import docutils.core
-import docutils.languages
 from docutils import nodes, utils
 from docutils.parsers.rst import Directive, directives, roles
 from docutils.parsers.rst.directives.misc import Include
@@ -265,38 +265,24 @@ def _text_role(name, rawtext, text, lineno, inliner, options=None, content=None)
 
 
 TAB_DIRECTIVES = ("group-tab", "tab")
-_DIRECTIVE = re.compile(r"^\s*\.\. ([\w:-]+)::", re.M)
-_ROLE = re.compile(r"(?<![\w`]):([\w:+-]+):`")
 
 
-def _register(text):
-    """Stand-ins for the directives and roles of `text` that plain docutils does not know."""
-    for name in set(_DIRECTIVE.findall(text)):
-        if name in CODE_DIRECTIVES:
-            directives.register_directive(name, _CodeDirective)
-        elif name == "include":
-            directives.register_directive(name, _Include)
-        elif directives.directive(name, _ENGLISH, _QUIET)[0] is None:
-            directives.register_directive(name, _NestedDirective)
-    for name in set(_ROLE.findall(text)):
-        if name == "example":
-            roles.register_local_role(name, example_values.example_role)
-        elif roles.role(name, _ENGLISH, 0, _QUIET.reporter)[0] is None:
-            roles.register_local_role(name, _text_role)
+def _directive(name, language, document, _docutils=directives.directive):
+    """docutils' look-up of a directive, with the stand-ins for those it does not know."""
+    if name in CODE_DIRECTIVES:
+        return _CodeDirective, []
+    if name == "include":
+        return _Include, []
+    found, messages = _docutils(name, language, document)
+    return (found, messages) if found else (_NestedDirective, [])
 
 
-class _QuietReporter:
-    """What docutils' look-ups need to report a name they do not know: nothing is reported."""
-
-    @staticmethod
-    def info(*args, **kwargs):
-        return None
-
-    warning = error = info
-
-
-_ENGLISH = docutils.languages.get_language("en")
-_QUIET = types.SimpleNamespace(reporter=_QuietReporter, current_line=0)
+def _role(name, language, lineno, reporter, _docutils=roles.role):
+    """docutils' look-up of a role: :example: renders, as the build does; other unknown roles keep their text."""
+    if name == "example":
+        return example_values.example_role, []
+    found, messages = _docutils(name, language, lineno, reporter)
+    return (found, messages) if found else (_text_role, [])
 
 
 @dataclass
@@ -381,22 +367,18 @@ def read_page(path):
     """Parse one page (and the rst it includes) into a Page."""
     path = Path(path).resolve()
     text = path.read_text(encoding="utf-8")
-    _register(text)
-    for included in re.findall(r"^\s*\.\. include:: (\S+)", text, re.M):
-        target = DOCS / included.lstrip("/") if included.startswith("/") else path.parent / included
-        if target.is_file():
-            _register(target.read_text(encoding="utf-8"))
-    doctree = docutils.core.publish_doctree(
-        text,
-        source_path=str(path),
-        settings_overrides={
-            "report_level": 5,  # Sphinx reports the page's problems; the checks read what is there
-            "halt_level": 5,
-            "warning_stream": io.StringIO(),
-            "doctitle_xform": False,  # keep the page's title a section, as Sphinx does
-            "file_insertion_enabled": True,
-        },
-    )
+    with mock.patch.object(directives, "directive", _directive), mock.patch.object(roles, "role", _role):
+        doctree = docutils.core.publish_doctree(
+            text,
+            source_path=str(path),
+            settings_overrides={
+                "report_level": 5,  # Sphinx reports the page's problems; the checks read what is there
+                "halt_level": 5,
+                "warning_stream": io.StringIO(),
+                "doctitle_xform": False,  # keep the page's title a section, as Sphinx does
+                "file_insertion_enabled": True,
+            },
+        )
     return Page(path, text, doctree)
 
 
