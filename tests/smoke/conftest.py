@@ -5,7 +5,8 @@ environment (requirements.txt alone), the build (the files `git push` would
 send, the buildpack's refusals, collectstatic), the release phase, `heroku
 run python example/manage.py loaddata sample_staff` as the guide tells the
 reader, and the web dyno: the Procfile's `web:` command, exactly as written,
-through bash, with a dyno's environment, until SIGTERM (test_shutdown.py).
+through bash, with a dyno's environment, stopped with SIGTERM at the end
+(tests/faults/test_shutdown.py checks that shutdown with requests in flight).
 
 A failing step stops the run with its message: every probe would fail the
 same way, and the first failure is the one that names the cause.
@@ -25,11 +26,6 @@ TIMINGS = {}
 def pytest_report_header(config):
     url = os.environ.get("DATABASE_URL")
     return f"database: DATABASE_URL ({url.split('://')[0]} at {url.rsplit('@', 1)[-1]})" if url else "database: an SQLite file of this run"
-
-
-def pytest_collection_modifyitems(items):
-    """SIGTERM stops the one web dyno every probe shares: that test runs last."""
-    items.sort(key=lambda item: item.path.name == "test_shutdown.py")
 
 
 def pytest_terminal_summary(terminalreporter):
