@@ -34,8 +34,8 @@ from pages import PROMPTS, read_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANS_FILE = Path(__file__).resolve().with_name("heroku_plans.toml")
-HEROKU = tomllib.loads(PLANS_FILE.read_text())
-WHERE_PLANS = f"{PLANS_FILE.relative_to(ROOT)} (checked {HEROKU['checked']})"
+LISTED = tomllib.loads(PLANS_FILE.read_text())
+WHERE_PLANS = f"{PLANS_FILE.relative_to(ROOT)} (checked {LISTED['checked']})"
 
 # What commands check in their code, not in their flags: {command id: (minimum
 # arguments, pattern each must match or None, what the CLI requires)}.
@@ -61,6 +61,11 @@ PLAN_MENTION = re.compile(r"(?<![\w-])(?P<service>[a-z][a-z0-9-]*):(?P<plan>[a-z
 
 def relative(path):
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def where(path, line, page):
+    """FILE:LINE, and the page that shows the file if it is another."""
+    return f"{relative(path)}:{line}" + (f" (shown by {relative(page)})" if page != path else "")
 
 
 def simple_commands(text):
@@ -104,13 +109,13 @@ class Found:
     env: dict = field(default_factory=dict)  # NAME=value words before `heroku`
 
     def where(self):
-        return f"{relative(self.path)}:{self.line}" + (f" (shown by {relative(self.page)})" if self.page != self.path else "")
+        return where(self.path, self.line, self.page)
 
 
 class Guide:
     """The `heroku` commands of some pages and of the files they include, found, then checked by the installed CLI.
 
-    found: each Found, in reading order (pages, then the files they include);
+    found: each Found, in reading order (each page, then the files it includes);
     problems: "FILE:LINE (shown by PAGE): `TEXT`: MESSAGE", in that order;
     plans: (path, line, SERVICE:PLAN, page) of the services heroku_plans.toml
     lists, wherever written; sources: the commands that add the `heroku` git remote.
@@ -120,7 +125,8 @@ class Guide:
         self.package = package
         self.version = json.loads((Path(package) / "package.json").read_text())["version"]
         self.commands = set(parse(package, [])[0])
-        self.found, self.problems, self.texts, self.order = [], [], [], {}
+        self.found, self.texts, self.order = [], [], {}  # order: file -> its place in reading order
+        self.problems = []  # (place of the file, line, text) until sorted
         for page in pages:
             self.read_page(page)
         self.found.sort(key=lambda item: (self.order.get(item.path, len(self.order)), item.line))
@@ -128,8 +134,7 @@ class Guide:
         self.problems = [text for *_, text in sorted(self.problems)]
 
     def problem(self, message, path, line, text, page):
-        where = Found(path, line, [], text, "", page).where()
-        self.problems.append((self.order.get(path, len(self.order)), line, f"{where}: `{text}`: {message}"))
+        self.problems.append((self.order.get(path, len(self.order)), line, f"{where(path, line, page)}: `{text}`: {message}"))
 
     def not_a_command(self, word):
         close = difflib.get_close_matches(word, sorted(self.commands), n=3, cutoff=0.75)
@@ -142,7 +147,8 @@ class Guide:
         try:
             commands = simple_commands(text)
         except ValueError as error:  # an unclosed quote
-            return self.problem(f"the command is not finished ({error})", path, line, text, page)
+            self.problem(f"the command is not finished ({error})", path, line, text, page)
+            return
         for argv, env in filter(None, map(heroku_argv, commands)):
             self.found.append(Found(path, line, argv, " ".join(text.split()), kind or ("command" if len(argv) > 2 else "mention"), page, env))
 
@@ -265,7 +271,7 @@ class Guide:
             (path, first + text.count("\n", 0, match.start()), match[0], page)
             for path, first, text, page in self.texts
             for match in PLAN_MENTION.finditer(text)
-            if match["service"] in HEROKU["plans"]
+            if match["service"] in LISTED["plans"]
         ]
         for path, line, name, page in self.plans:
             for message in check_plan(name, required=False):
@@ -310,20 +316,20 @@ def check_plan(service_plan, required):
     if PLACEHOLDER.search(service_plan):
         return []
     service, _, plan = service_plan.partition(":")
-    if service not in HEROKU["plans"]:
+    if service not in LISTED["plans"]:
         return [f"add-on service {service!r} is not listed in {WHERE_PLANS}: add its plans with their source"] if required else []
-    retired = HEROKU["retired"].get(service, {})
+    retired = LISTED["retired"].get(service, {})
     if plan in retired:
         return [f"plan {service}:{plan} is retired: use {retired[plan]} ({WHERE_PLANS})"]
-    if plan and plan not in HEROKU["plans"][service]:
+    if plan and plan not in LISTED["plans"][service]:
         return [f"plan {service}:{plan} is not a current plan in {WHERE_PLANS}"]
     return []
 
 
 def check_dyno_size(size):
     name = size.lower()
-    if PLACEHOLDER.search(name) or name in HEROKU["dyno_sizes"]:
+    if PLACEHOLDER.search(name) or name in LISTED["dyno_sizes"]:
         return []
-    if name in HEROKU["retired_dyno_sizes"]:
-        return [f"dyno size {size} is retired: use {HEROKU['retired_dyno_sizes'][name]}"]
+    if name in LISTED["retired_dyno_sizes"]:
+        return [f"dyno size {size} is retired: use {LISTED['retired_dyno_sizes'][name]}"]
     return [f"dyno size {size!r} is not listed in {WHERE_PLANS}"]

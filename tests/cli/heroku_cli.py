@@ -48,9 +48,10 @@ def parse(package, items):
     Returns (command ids and aliases, [{id, flags, args} or {error}]). One
     node process per call, in .nox/heroku-cli/home.
     """
-    home = Path(package).resolve().parents[1] / "home"
+    package = Path(package).resolve()  # the parser runs in another folder
+    home = package.parents[1] / "home"
     done = subprocess.run(
-        ["node", str(PARSER), str(Path(package).resolve()), json.dumps(items)], cwd=home,
+        ["node", str(PARSER), str(package), json.dumps(items)], cwd=home,
         env=cli_environment(home), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
     )
     if done.returncode:

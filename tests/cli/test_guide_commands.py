@@ -93,7 +93,8 @@ def test_every_heroku_command_in_the_guide(cli_package):
         print(f"  {item.kind:<8} {item.where()}: {item.text}")
     for path, line, name, page in guide.plans:
         print(f"  plan     {relative(path)}:{line}: {name}")
-    print(f"A required --app comes from the `heroku` git remote that `{guide.sources[0].text}` adds ({guide.sources[0].where()}).")
+    for source in guide.sources[:1]:
+        print(f"A required --app comes from the `heroku` git remote that `{source.text}` adds ({source.where()}).")
     parsed = sum(item.kind == "command" for item in guide.found)
     print(
         f"checked {len(guide.found)} `heroku` commands against Heroku CLI {guide.version} ({parsed} parsed, "

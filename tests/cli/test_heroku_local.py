@@ -68,10 +68,11 @@ def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli_package,
     script = ["set -e"]
     for command, cid, _ in commands:
         words = command.words()
+        program = Path(words[0]).name if words else ""
         manage = words[words.index("example/manage.py") + 1:] if "example/manage.py" in words else []
         prepares = (
-            words and words[0] in ("export", "unset", "cp") or cid == "local:run"
-            or Path(words[0]).name.startswith("python") and manage and manage[0] in PREPARING_MANAGE_COMMANDS
+            program in ("export", "unset", "cp") or cid == "local:run"
+            or program.startswith("python") and manage and manage[0] in PREPARING_MANAGE_COMMANDS
         )
         if command.line < web[0].line:
             print(f"{'running' if prepares else 'skipped'}: {PAGE.name}:{command.line}: $ {command.text}")
