@@ -33,16 +33,18 @@ def test_every_command_is_found_where_it_is_written(fixture_guide):
         (f"{page}:19", "command", ["heroku", "logs", "--tail"]),
         (f"{page}:20", "command", ["heroku", "open", "-a", "x"]),
         (f"{page}:21", "command", ["heroku", "local", "web", "-p", "5001"]),
-        (f"{page}:27", "command", ["heroku", "config:set", SECRET]),
-        (f"{page}:28", "command", ["heroku", "logs", "-n", "200", "--app=my-app"]),  # a PowerShell continuation
-        (f"{page}:31", "mention", ["heroku", "logs"]),  # running text: as far as the sentence names flags
-        (f"{page}:31", "command", ["heroku", "logs", "--tail"]),
-        (f"{page}:32", "command", ["heroku", "config:get", "DATABASE_URL"]),
+        (f"{page}:22", "command", ["heroku", "config:set", "DATABASE_COPY=$(heroku config:get DATABASE_URL -a my-app)"]),  # one word
+        (f"{page}:28", "command", ["heroku", "config:set", SECRET]),
+        (f"{page}:29", "command", ["heroku", "logs", "-n", "200", "--app=my-app"]),  # a PowerShell continuation
+        (f"{page}:32", "mention", ["heroku", "logs"]),  # running text: as far as the sentence names flags
+        (f"{page}:32", "command", ["heroku", "logs", "--tail"]),
+        (f"{page}:33", "command", ["heroku", "config:get", "DATABASE_URL"]),
         (f"{settings}:1 (shown by {page})", "command", ["heroku", "config:set", "WEB_CONCURRENCY=3"]),  # comments
         (f"{settings}:5 (shown by {page})", "command", ["heroku", "config:set", SECRET]),
         (f"{settings}:7 (shown by {page})", "command", ["heroku", "config:fetch", "DATABASE_URL"]),  # strings
         (f"{settings}:9 (shown by {page})", "mention", ["heroku", "runn"]),
     ]
+    assert [item.env for item in fixture_guide.found if item.env] == [{"PORT": "5001"}]
     assert [item.where() for item in fixture_guide.sources] == [f"{page}:12"]
     assert [(path.name, line, name) for path, line, name, _ in fixture_guide.plans] == [
         ("deploy.rst", 14, "heroku-postgresql:essential-0"), ("mistakes.rst", 13, "heroku-postgresql:essential-0"),
