@@ -374,14 +374,9 @@ def cli(session):
     """Check every `heroku` command in the guide against the real Heroku CLI, and run `heroku local`."""
     package = _heroku_cli(session)
     session.install("-r", "requirements.txt", "-r", "tests/requirements.txt")
-    env = {"HEROKU_CLI": str(package)}
-    pytest_args = session.posargs or ["-rfEP"]  # P: show what passing tests printed
-    # The checker's own tests, on a small page with known mistakes.
-    session.run("pytest", "tests/cli/test_guide_commands.py", *pytest_args, env=env)
-    # Every heroku command of the guide; lists each one and how many were checked.
-    session.run("python", "tests/cli/guide_commands.py", "--cli", str(package), "docs")
-    # The local-test page's `heroku local web`, run for real.
-    session.run("pytest", "tests/cli/test_heroku_local.py", *pytest_args, env=env)
+    # The checker's own tests on the pages of tests/cli/fixture, every heroku command of
+    # the guide (-rP lists each one and how many were checked), and `heroku local web` run for real.
+    session.run("pytest", "tests/cli", *(session.posargs or ["-rfEP"]), env={"HEROKU_CLI": str(package)})
 
 
 @nox.session(python=RUNTIME_PYTHON)

@@ -12,27 +12,30 @@ mention only has to name a command. Heroku's own rules on top: --app comes
 from the `heroku` git remote once the guide shows `heroku create` (without
 --no-remote) or `heroku git:remote`; `run` and `local:run` read every word
 starting with a dash before `--` as their own flag; what commands check in
-their code (VARARG_RULES); plans and dyno sizes against heroku_plans.py.
+their code (VARARG_RULES); plans and dyno sizes against heroku_plans.toml.
 
-Run it: python tests/cli/guide_commands.py --cli PATH/node_modules/heroku [DOCS]
+    guide = Guide(".nox/heroku-cli/node_modules/heroku", guide_pages())
+    guide.found, guide.problems  # test_guide_commands.py runs it on the guide
 """
 
-import argparse
 import ast
+import difflib
 import io
+import json
 import re
 import shlex
-import sys
 import tokenize
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
-import heroku_plans  # noqa: E402
-from heroku_cli import HerokuCLI  # noqa: E402
-from pages import PROMPTS, guide_pages, read_page  # noqa: E402
+from heroku_cli import parse
+from pages import PROMPTS, read_page
 
 ROOT = Path(__file__).resolve().parents[2]
+PLANS_FILE = Path(__file__).resolve().with_name("heroku_plans.toml")
+LISTED = tomllib.loads(PLANS_FILE.read_text())
+WHERE_PLANS = f"{PLANS_FILE.relative_to(ROOT)} (checked {LISTED['checked']})"
 
 # What commands check in their code, not in their flags: {command id: (minimum
 # arguments, pattern each must match or None, what the CLI requires)}.
@@ -50,50 +53,19 @@ VARARG_RULES = {
 # Commands that run the command line given as their arguments.
 PASSTHROUGH = {"run", "run:detached", "run:inside", "local:run"}
 PLACEHOLDER = re.compile(r"[$<{%]")  # <app-name>, $APP...: the reader fills it in
-
-
-@dataclass
-class Found:
-    """One `heroku` command the guide shows."""
-
-    path: Path  # the file it is written in
-    line: int
-    argv: list  # ["heroku", "addons:create", ...], quotes removed
-    text: str  # as written, on one line
-    kind: str  # "command" (parsed) or "mention" (its name only)
-    page: Path  # the page showing it (the including page for an included file)
-    env: dict = field(default_factory=dict)  # NAME=value words before `heroku`
-
-    def where(self):
-        return f"{relative(self.path)}:{self.line}"
-
-
-@dataclass
-class Problem:
-    path: Path
-    line: int
-    text: str
-    message: str
-    page: Path = None
-
-    def __str__(self):
-        shown = f" (shown by {relative(self.page)})" if self.page and self.page != self.path else ""
-        return f"{relative(self.path)}:{self.line}{shown}: `{self.text}`: {self.message}"
-
-
-def relative(path):
-    try:
-        return str(Path(path).resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
-
-# --------------------------------------------------------------------------
-# Finding the commands
-
 ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 CODE_SPAN = re.compile(r"(`+)(?P<body>[^`]+?)\1(?!`)")
 COMMAND_WORD = re.compile(r"-{1,2}[\w-]+(?:=\S*)?|[A-Z][A-Z0-9_]*(?:=\S*)?|[\w.-]+=\S*|[\w-]+:[\w:.-]+|<[^>\s]+>|[\w-]+\.[\w.-]+")
+PLAN_MENTION = re.compile(r"(?<![\w-])(?P<service>[a-z][a-z0-9-]*):(?P<plan>[a-z][a-z0-9-]*)(?![\w-])")
+
+
+def relative(path):
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def where(path, line, page):
+    """FILE:LINE, and the page that shows the file if it is another."""
+    return f"{relative(path)}:{line}" + (f" (shown by {relative(page)})" if page != path else "")
 
 
 def simple_commands(text):
@@ -124,26 +96,61 @@ def heroku_argv(words):
     return None
 
 
-class Finder:
-    """Collects Found commands from pages and the files they include."""
+@dataclass
+class Found:
+    """One `heroku` command the guide shows."""
 
-    def __init__(self, is_command):
-        self.is_command = is_command  # is `heroku WORD` in a sentence a command?
-        self.found, self.problems, self.texts, self.seen = [], [], [], set()
-        self.order = {}  # file -> when it was first read: pages, then the files they include
+    path: Path  # the file it is written in
+    line: int
+    argv: list  # ["heroku", "addons:create", ...], quotes removed
+    text: str  # as written, on one line
+    kind: str  # "command" (parsed) or "mention" (its name only)
+    page: Path  # the page showing it (the including page for an included file)
+    env: dict = field(default_factory=dict)  # NAME=value words before `heroku`
+
+    def where(self):
+        return where(self.path, self.line, self.page)
+
+
+class Guide:
+    """The `heroku` commands of some pages and of the files they include, found, then checked by the installed CLI.
+
+    found: each Found, in reading order (each page, then the files it includes);
+    problems: "FILE:LINE (shown by PAGE): `TEXT`: MESSAGE", in that order;
+    plans: (path, line, SERVICE:PLAN, page) of the services heroku_plans.toml
+    lists, wherever written; sources: the commands that add the `heroku` git remote.
+    """
+
+    def __init__(self, package, pages):
+        self.package = package
+        self.version = json.loads((Path(package) / "package.json").read_text())["version"]
+        self.commands = set(parse(package, [])[0])
+        self.found, self.texts, self.order = [], [], {}  # order: file -> its place in reading order
+        self.problems = []  # (place of the file, line, text) until sorted
+        for page in pages:
+            self.read_page(page)
+        self.found.sort(key=lambda item: (self.order.get(item.path, len(self.order)), item.line))
+        self.check()
+        self.problems = [text for *_, text in sorted(self.problems)]
+
+    def problem(self, message, path, line, text, page):
+        self.problems.append((self.order.get(path, len(self.order)), line, f"{where(path, line, page)}: `{text}`: {message}"))
+
+    def not_a_command(self, word):
+        close = difflib.get_close_matches(word, sorted(self.commands), n=3, cutoff=0.75)
+        return f"`{word}` is not a command of the Heroku CLI {self.version}" + (f" (did you mean {' or '.join(close)}?)" if close else "")
+
+    # ----------------------------------------------------------------------
+    # Finding the commands
 
     def add(self, path, line, text, page, kind=None):
         try:
             commands = simple_commands(text)
         except ValueError as error:  # an unclosed quote
-            self.problems.append(Problem(path, line, text, f"the command is not finished ({error})", page))
+            self.problem(f"the command is not finished ({error})", path, line, text, page)
             return
-        for words in commands:
-            parsed = heroku_argv(words)
-            if parsed:
-                argv, env = parsed
-                found_kind = kind or ("command" if len(argv) > 2 else "mention")
-                self.found.append(Found(Path(path), line, argv, " ".join(text.split()), found_kind, Path(page), env))
+        for argv, env in filter(None, map(heroku_argv, commands)):
+            self.found.append(Found(path, line, argv, " ".join(text.split()), kind or ("command" if len(argv) > 2 else "mention"), page, env))
 
     def read_page(self, page_path):
         page = read_page(page_path)
@@ -157,7 +164,7 @@ class Finder:
             elif block.directive == "literalinclude" and block.target.is_file():
                 self.read_file(block.target, page.path, block.language)
             elif block.directive == "literalinclude":
-                self.problems.append(Problem(block.source, block.line, block.argument, "included file does not exist", page.path))
+                self.problem("included file does not exist", block.source, block.line, block.argument, page.path)
             elif block.lines:  # output, a message, a file tree: running text
                 self.running_text(block.source, block.text, [line for line, _ in block.lines], page.path)
         for prose in page.prose():
@@ -169,17 +176,15 @@ class Finder:
             self.running_text(prose.source, prose.outside_literals, [prose.line], page.path, spans=False)
 
     def read_file(self, path, page, language):
-        if path in self.seen:
+        if path in self.order:
             return
-        self.seen.add(path)
-        self.order.setdefault(path, len(self.order))
+        self.order[path] = len(self.order)
         text = path.read_text(encoding="utf-8")
         self.texts.append((path, 1, text, page))
         if language == "python" or path.suffix == ".py":
             self.python(path, text, page)
         else:
-            lines = text.splitlines()
-            self.running_text(path, "\n".join(re.sub(r"^\s*#\s?", "", line) for line in lines), [1], page)
+            self.running_text(path, "\n".join(re.sub(r"^\s*#\s?", "", line) for line in text.splitlines()), [1], page)
 
     def python(self, path, source, page):
         """Comments (consecutive ones read as one text) and string literals of Python source."""
@@ -230,7 +235,7 @@ class Finder:
         for match in re.finditer(r"(?<![\w$./@:`-])heroku[ \t]+(?=[a-z])", masked):
             words = masked[match.end():].split("\n", 1)[0].split()
             name = words[0].rstrip(".,;:)!?'\"")
-            if not (":" in name or self.is_command(name)):
+            if not (":" in name or name in self.commands):
                 continue
             taken = [name]
             for word in words[1:] if name == words[0] else []:
@@ -242,160 +247,89 @@ class Finder:
                     break
             self.add(path, line_of(match.start()), "heroku " + " ".join(taken), page)
 
+    # ----------------------------------------------------------------------
+    # Checking them
 
-# --------------------------------------------------------------------------
-# Checks
+    def check(self):
+        self.sources = [
+            item for item in self.found if item.kind == "command" and (
+                item.argv[1:2] == ["git:remote"]
+                or item.argv[1:2] in (["create"], ["apps:create"]) and not {"--no-remote", "-n"} & set(item.argv))
+        ]
+        mentions = [item for item in self.found if item.kind == "mention" or item.argv[1:2] in ([], ["help"], ["--version"])]
+        for item in mentions:
+            if item.argv[1:] and item.argv[1] != "help" and not item.argv[1].startswith("-") and item.argv[1] not in self.commands:
+                self.problem(self.not_a_command(item.argv[1]), item.path, item.line, item.text, item.page)
+        commands = [item for item in self.found if item not in mentions]
+        # The app comes from the `heroku` git remote when the guide shows the command that adds it.
+        app = {"HEROKU_APP": "app-from-the-git-remote"} if self.sources else {}
+        _, results = parse(self.package, [{"argv": item.argv[1:], "env": {**app, **item.env}} for item in commands])
+        for item, parsed in zip(commands, results):
+            for message in self.check_parsed(item, parsed):
+                self.problem(message, item.path, item.line, item.text, item.page)
+        self.plans = [
+            (path, first + text.count("\n", 0, match.start()), match[0], page)
+            for path, first, text, page in self.texts
+            for match in PLAN_MENTION.finditer(text)
+            if match["service"] in LISTED["plans"]
+        ]
+        for path, line, name, page in self.plans:
+            for message in check_plan(name, required=False):
+                self.problem(message, path, line, name, page)
 
-def app_sources(found, cli):
-    """The guide's commands that add the `heroku` git remote the CLI reads the app from."""
-    return [
-        item for item in found
-        if item.kind == "command" and len(item.argv) > 1
-        and (item.argv[1] == "git:remote" or item.argv[1] in ("create", "apps:create") and not {"--no-remote", "-n"} & set(item.argv))
-    ]
-
-
-def check_parsed(item, parsed, cli, has_app):
-    """Messages about one command from the CLI's parse of it (empty when it is right)."""
-    shown = f"heroku {item.argv[1]}"
-    if "error" in parsed:
-        message = parsed["error"]
-        if message == "not a command":
-            return [f"`{item.argv[1]}` is not a command of the Heroku CLI {cli.version}{cli.suggest(item.argv[1])}"]
-        if "Missing required flag app" in message and not has_app:
-            return [f"`{shown}` needs --app (or --remote): give it, or show `heroku create` or "
-                    "`heroku git:remote` in the guide so the app comes from the `heroku` git remote"]
-        hint = ""
-        if "Nonexistent flag" in message and parsed.get("passthrough"):
-            hint = f": the CLI reads every word starting with a dash before `--` as its own flag: write `{shown} -- COMMAND ...`"
-        return [f"`{shown}`: {message}{hint}"]
-    cid, flags, arguments = parsed["id"], parsed["flags"], parsed["args"]
-    messages = []
-    if cid in VARARG_RULES:
-        minimum, pattern, what = VARARG_RULES[cid]
-        if len(arguments) < minimum:
-            messages.append(f"`{shown}` needs {what}")
-        for argument in arguments if pattern else []:
-            if not re.fullmatch(pattern, argument):
-                messages.append(f"`{shown}` needs {what}: {argument!r} is not one")
-    if cid == "addons:create" and arguments:
-        messages += check_plan(arguments[0], required=True)
-    if cid in ("addons:upgrade", "addons:downgrade") and len(arguments) > 1:
-        messages += check_plan(arguments[1], required=":" in arguments[1])
-    for plan in (flags.get("addons") or "").split(",") if cid == "apps:create" else []:
-        messages += check_plan(plan.strip(), required=bool(plan.strip()))
-    sizes = [a.split("=", 1)[-1] for a in arguments] if cid == "ps:type" else []
-    sizes += [a.split(":", 1)[1] for a in arguments if ":" in a] if cid == "ps:scale" else []
-    sizes += [flags["size"]] if cid in PASSTHROUGH and flags.get("size") else []
-    for size in sizes:
-        messages += check_dyno_size(size)
-    return messages
+    def check_parsed(self, item, parsed):
+        """Messages about one command from the CLI's parse of it (empty when it is right)."""
+        shown = f"heroku {item.argv[1]}"
+        if "error" in parsed:
+            message = parsed["error"]
+            if message == "not a command":
+                return [self.not_a_command(item.argv[1])]
+            if "Missing required flag app" in message and not self.sources:
+                return [f"`{shown}` needs --app (or --remote): give it, or show `heroku create` or "
+                        "`heroku git:remote` in the guide so the app comes from the `heroku` git remote"]
+            if "Nonexistent flag" in message and item.argv[1] in PASSTHROUGH:
+                message += f": the CLI reads every word starting with a dash before `--` as its own flag: write `{shown} -- COMMAND ...`"
+            return [f"`{shown}`: {message}"]
+        cid, flags, arguments = parsed["id"], parsed["flags"], parsed["args"]
+        messages = []
+        if cid in VARARG_RULES:
+            minimum, pattern, what = VARARG_RULES[cid]
+            if len(arguments) < minimum:
+                messages.append(f"`{shown}` needs {what}")
+            for argument in arguments if pattern else []:
+                if not re.fullmatch(pattern, argument):
+                    messages.append(f"`{shown}` needs {what}: {argument!r} is not one")
+        if cid == "addons:create" and arguments:
+            messages += check_plan(arguments[0], required=True)
+        if cid in ("addons:upgrade", "addons:downgrade") and len(arguments) > 1:
+            messages += check_plan(arguments[1], required=":" in arguments[1])
+        for plan in (flags.get("addons") or "").split(",") if cid == "apps:create" else []:
+            messages += check_plan(plan.strip(), required=bool(plan.strip()))
+        sizes = [a.split("=", 1)[-1] for a in arguments] if cid == "ps:type" else []
+        sizes += [a.split(":", 1)[1] for a in arguments if ":" in a] if cid == "ps:scale" else []
+        sizes += [flags["size"]] if cid in PASSTHROUGH and flags.get("size") else []
+        return messages + [message for size in sizes for message in check_dyno_size(size)]
 
 
 def check_plan(service_plan, required):
-    """Messages about an add-on SERVICE:PLAN against heroku_plans.py."""
+    """Messages about an add-on SERVICE:PLAN against heroku_plans.toml."""
     if PLACEHOLDER.search(service_plan):
         return []
     service, _, plan = service_plan.partition(":")
-    where = f"tests/cli/heroku_plans.py (checked {heroku_plans.CHECKED})"
-    if service not in heroku_plans.PLANS:
-        return [f"add-on service {service!r} is not listed in {where}: add its plans with their source"] if required else []
-    retired = heroku_plans.RETIRED.get(service, {})
+    if service not in LISTED["plans"]:
+        return [f"add-on service {service!r} is not listed in {WHERE_PLANS}: add its plans with their source"] if required else []
+    retired = LISTED["retired"].get(service, {})
     if plan in retired:
-        return [f"plan {service}:{plan} is retired: use {retired[plan]} ({where})"]
-    if plan and plan not in heroku_plans.PLANS[service]:
-        return [f"plan {service}:{plan} is not a current plan in {where}"]
+        return [f"plan {service}:{plan} is retired: use {retired[plan]} ({WHERE_PLANS})"]
+    if plan and plan not in LISTED["plans"][service]:
+        return [f"plan {service}:{plan} is not a current plan in {WHERE_PLANS}"]
     return []
 
 
 def check_dyno_size(size):
     name = size.lower()
-    if PLACEHOLDER.search(name) or name in heroku_plans.DYNO_SIZES:
+    if PLACEHOLDER.search(name) or name in LISTED["dyno_sizes"]:
         return []
-    if name in heroku_plans.RETIRED_DYNO_SIZES:
-        return [f"dyno size {size} is retired: use {heroku_plans.RETIRED_DYNO_SIZES[name]}"]
-    return [f"dyno size {size!r} is not listed in tests/cli/heroku_plans.py"]
-
-
-PLAN_MENTION = re.compile(r"(?<![\w-])(?P<service>[a-z][a-z0-9-]*):(?P<plan>[a-z][a-z0-9-]*)(?![\w-])")
-
-
-def plan_mentions(texts):
-    """SERVICE:PLAN written anywhere in the guide's sources, for the services heroku_plans.py lists."""
-    return [
-        (path, first + text.count("\n", 0, match.start()), match.group(0), page)
-        for path, first, text, page in texts
-        for match in PLAN_MENTION.finditer(text)
-        if match["service"] in heroku_plans.PLANS
-    ]
-
-
-@dataclass
-class Report:
-    cli_version: str
-    found: list
-    problems: list
-    plans: list
-    sources: list
-
-
-def check_guide(docs, cli, pages=None):
-    """Read the guide's pages (default: every page under docs) and check every heroku command in them."""
-    finder = Finder(cli.is_command)
-    for page in pages or guide_pages(Path(docs)):
-        finder.read_page(page)
-    finder.found.sort(key=lambda item: (finder.order.get(item.path.resolve(), len(finder.order)), item.line))
-    problems = list(finder.problems)
-    sources = app_sources(finder.found, cli)
-    mentions = [item for item in finder.found if item.kind == "mention" or item.argv[1:2] in ([], ["help"], ["--version"])]
-    commands = [item for item in finder.found if item not in mentions]
-    for item in mentions:
-        if len(item.argv) > 1 and item.argv[1] != "help" and not item.argv[1].startswith("-") and not cli.is_command(item.argv[1]):
-            problems.append(Problem(item.path, item.line, item.text, f"`{item.argv[1]}` is not a command of the Heroku CLI {cli.version}{cli.suggest(item.argv[1])}", item.page))
-    # The app comes from the `heroku` git remote when the guide shows the command that adds it.
-    app = {"HEROKU_APP": "app-from-the-git-remote"} if sources else {}
-    _, results = cli.parse([{"argv": item.argv[1:], "env": {**app, **item.env}} for item in commands])
-    for item, parsed in zip(commands, results):
-        parsed["passthrough"] = parsed.get("id", item.argv[1]) in PASSTHROUGH
-        for message in check_parsed(item, parsed, cli, has_app=bool(sources)):
-            problems.append(Problem(item.path, item.line, item.text, message, item.page))
-    plans = plan_mentions(finder.texts)
-    for path, line, name, page in plans:
-        for message in check_plan(name, required=False):
-            problems.append(Problem(path, line, name, message, page))
-    problems.sort(key=lambda problem: (finder.order.get(Path(problem.path).resolve(), len(finder.order)), problem.line))
-    return Report(cli.version, finder.found, problems, plans, sources)
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cli", required=True, help="the installed CLI: .../node_modules/heroku")
-    parser.add_argument("docs", nargs="?", default=str(ROOT / "docs"))
-    options = parser.parse_args(argv)
-    cli = HerokuCLI(options.cli)
-    try:
-        report = check_guide(options.docs, cli)
-    finally:
-        cli.close()
-    for item in report.found:
-        note = "" if item.path == item.page else f"  (shown by {relative(item.page)})"
-        print(f"  {item.where():<42} {item.kind:<8} {item.text}{note}")
-    for path, line, name, _ in report.plans:
-        print(f"  {relative(path)}:{line:<{41 - len(relative(path))}} plan     {name}")
-    if report.sources:
-        first = report.sources[0]
-        print(f"A required --app comes from the `heroku` git remote that `{first.text}` adds ({first.where()}).")
-    for problem in report.problems:
-        print(f"FAIL {problem}")
-    parsed = sum(item.kind == "command" for item in report.found)
-    print(
-        f"checked {len(report.found)} `heroku` commands against Heroku CLI {report.cli_version} ({parsed} "
-        f"parsed, {len(report.found) - parsed} mentioned by name) in {len({f.path for f in report.found})} "
-        f"files, and {len(report.plans)} plan names against tests/cli/heroku_plans.py (checked "
-        f"{heroku_plans.CHECKED}): {len(report.problems)} problem(s)"
-    )
-    return 1 if report.problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    if name in LISTED["retired_dyno_sizes"]:
+        return [f"dyno size {size} is retired: use {LISTED['retired_dyno_sizes'][name]}"]
+    return [f"dyno size {size!r} is not listed in {WHERE_PLANS}"]

@@ -1,8 +1,8 @@
 // Parse argv lists with the installed Heroku CLI's own parser (@oclif/core), as `heroku ARGV` would.
-// Each line read from file descriptor FD: [{"argv": ["addons:create", "heroku-postgresql:essential-0"], "env": {"HEROKU_APP": "x"}}, ...]
-// Its answer, one stdout line: {"commands": [ids and aliases], "results": [{"id", "flags", "args"} or {"error"}, ...]}
-// Usage: node oclif_parse.cjs PATH/node_modules/heroku FD  (one process answers every line: the CLI loads once)
-// Not stdin: oclif reads a missing argument from a piped stdin, which would swallow the next line.
+// ITEMS, one argument: [{"argv": ["addons:create", "heroku-postgresql:essential-0"], "env": {"HEROKU_APP": "x"}}, ...]
+// Its answer on stdout: {"commands": [ids and aliases], "results": [{"id", "flags", "args"} or {"error"}, ...]}
+// Usage: node oclif_parse.cjs PATH/node_modules/heroku ITEMS
+// Not on stdin: oclif reads a missing argument from a piped stdin; run it with stdin at /dev/null.
 const { Config, Parser } = require(require.resolve("@oclif/core", { paths: [process.argv[2]] }));
 
 async function answer(config, items) {
@@ -43,11 +43,7 @@ async function answer(config, items) {
 
 (async () => {
   const config = await Config.load(process.argv[2]);
-  const requests = require("fs").createReadStream(null, { fd: Number(process.argv[3]) });
-  const lines = require("readline").createInterface({ input: requests });
-  for await (const line of lines) {
-    process.stdout.write(await answer(config, JSON.parse(line)) + "\n");
-  }
+  process.stdout.write(await answer(config, JSON.parse(process.argv[3])) + "\n");
 })().catch((error) => {
   console.error(error.stack);
   process.exit(1);

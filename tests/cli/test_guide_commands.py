@@ -1,217 +1,106 @@
-"""The command checker finds commands where the guide writes them and names the page and line of a mistake."""
+"""The command checker finds commands where pages write them and names the page and line of each mistake; then
+every `heroku` command of the guide, checked.
 
-import subprocess
-import textwrap
-import types
-
-import pytest
-from guide_commands import Finder, check_guide, simple_commands
-from heroku_cli import cli_environment
-
-PAGE = """\
-Deploy
-======
-
-Create the app; ``heroku create`` also adds the ``heroku`` git remote.
-
-.. tabs::
-
-   .. group-tab:: macOS and Linux
-
-      .. code-block:: console
-
-         $ heroku create
-         Creating app... done, ⬢ shrouded-falls-12345
-         $ heroku addons:create heroku-postgresql:essential-0
-         $ heroku config:set DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
-         $ git push heroku main && heroku run --exit-code -- python example/manage.py check --deploy
-         $ heroku ps:scale web=1:basic \\
-             --app my-app
-         $ heroku logs --tail
-
-   .. group-tab:: Windows
-
-      .. code-block:: ps1con
-
-         PS> heroku config:set DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
-         PS> heroku logs `
-         >>   -n 200 --app=my-app
-
-.. literalinclude:: ../example/settings.py
-   :language: python
-   :start-after: [start:x]
+The fixture pages (fixture/): deploy.rst, right, and the settings.py it
+includes with two mistakes; mistakes.rst, one mistake a command.
 """
 
-SETTINGS = '''\
-import os
-# [start:x]
-# Set it with `heroku config:set
-# WEB_CONCURRENCY=3`.
-raise SystemExit(
-    "Set the key:\\n"
-    "  heroku config:set DJANGO_SECRET_KEY="
-    "\\"$(python -c 'import secrets; print(secrets.token_urlsafe(50))')\\"\\n"
-    "or compare with: heroku config:get DATABASE_URL"
-)
-# the `heroku run` output shows it
-'''
+from pathlib import Path
+
+import pytest
+from guide_commands import WHERE_PLANS, Guide, relative
+from pages import guide_pages
+
+FIXTURE = Path(__file__).resolve().parent / "fixture"
+SECRET = "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 
 
-@pytest.fixture
-def guide(tmp_path):
-    """A small guide: docs/deploy.rst including example/settings.py."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "example").mkdir()
-    (tmp_path / "docs" / "deploy.rst").write_text(PAGE)
-    (tmp_path / "example" / "settings.py").write_text(SETTINGS)
-
-    def edit(path, old, new):
-        target = tmp_path / path
-        text = target.read_text()
-        assert old in text, old
-        target.write_text(text.replace(old, new, 1))
-
-    return types.SimpleNamespace(docs=tmp_path / "docs", edit=edit)
+@pytest.fixture(scope="module")
+def fixture_guide(cli_package):
+    return Guide(cli_package, [FIXTURE / "deploy.rst", FIXTURE / "mistakes.rst"])
 
 
-def line_of(path, needle):
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
-
-
-def test_the_fixture_guide_passes_and_every_command_is_found(guide, cli):
-    report = check_guide(guide.docs, cli)
-    assert [str(p) for p in report.problems] == []
-    texts = [(item.path.name, item.line, " ".join(item.argv[:2]), item.kind) for item in report.found]
-    page = guide.docs / "deploy.rst"
-    assert texts == [
-        ("deploy.rst", 4, "heroku create", "mention"),
-        ("deploy.rst", line_of(page, "$ heroku create"), "heroku create", "command"),
-        ("deploy.rst", line_of(page, "addons:create"), "heroku addons:create", "command"),
-        ("deploy.rst", line_of(page, "$ heroku config:set"), "heroku config:set", "command"),
-        ("deploy.rst", line_of(page, "git push"), "heroku run", "command"),
-        ("deploy.rst", line_of(page, "ps:scale"), "heroku ps:scale", "command"),
-        ("deploy.rst", line_of(page, "$ heroku logs"), "heroku logs", "command"),
-        ("deploy.rst", line_of(page, "PS> heroku config:set"), "heroku config:set", "command"),
-        ("deploy.rst", line_of(page, "PS> heroku logs"), "heroku logs", "command"),
-        ("settings.py", 3, "heroku config:set", "command"),
-        ("settings.py", 7, "heroku config:set", "command"),
-        ("settings.py", 9, "heroku config:get", "command"),
-        ("settings.py", 11, "heroku run", "mention"),
+def test_every_command_is_found_where_it_is_written(fixture_guide):
+    found = [(item.where(), item.kind, item.argv) for item in fixture_guide.found if item.page.name == "deploy.rst"]
+    page, settings = "tests/cli/fixture/deploy.rst", "tests/cli/fixture/settings.py"
+    assert found == [
+        (f"{page}:4", "mention", ["heroku", "create"]),
+        (f"{page}:12", "command", ["heroku", "create"]),
+        (f"{page}:14", "command", ["heroku", "addons:create", "heroku-postgresql:essential-0"]),
+        (f"{page}:15", "command", ["heroku", "config:set", SECRET]),
+        (f"{page}:16", "command", ["heroku", "run", "--exit-code", "--", "python", "example/manage.py", "check", "--deploy"]),
+        (f"{page}:17", "command", ["heroku", "ps:scale", "web=1:basic", "--app", "my-app"]),  # a `\` continuation
+        (f"{page}:19", "command", ["heroku", "logs", "--tail"]),
+        (f"{page}:20", "command", ["heroku", "open", "-a", "x"]),
+        (f"{page}:21", "command", ["heroku", "local", "web", "-p", "5001"]),
+        (f"{page}:22", "command", ["heroku", "config:set", "DATABASE_COPY=$(heroku config:get DATABASE_URL -a my-app)"]),  # one word
+        (f"{page}:28", "command", ["heroku", "config:set", SECRET]),
+        (f"{page}:29", "command", ["heroku", "logs", "-n", "200", "--app=my-app"]),  # a PowerShell continuation
+        (f"{page}:32", "mention", ["heroku", "logs"]),  # running text: as far as the sentence names flags
+        (f"{page}:32", "command", ["heroku", "logs", "--tail"]),
+        (f"{page}:33", "command", ["heroku", "config:get", "DATABASE_URL"]),
+        (f"{settings}:1 (shown by {page})", "command", ["heroku", "config:set", "WEB_CONCURRENCY=3"]),  # comments
+        (f"{settings}:5 (shown by {page})", "command", ["heroku", "config:set", SECRET]),
+        (f"{settings}:7 (shown by {page})", "command", ["heroku", "config:fetch", "DATABASE_URL"]),  # strings
+        (f"{settings}:9 (shown by {page})", "mention", ["heroku", "runn"]),
     ]
-    continued = [item for item in report.found if item.argv[1] == "ps:scale"][0]
-    assert continued.argv == ["heroku", "ps:scale", "web=1:basic", "--app", "my-app"]
-    windows = [item for item in report.found if "--app=my-app" in item.argv]
-    assert [item.argv for item in windows] == [["heroku", "logs", "-n", "200", "--app=my-app"]]
-    assert windows[0].text == "heroku logs -n 200 --app=my-app"
-    assert len(report.plans) == 1 and report.sources[0].argv == ["heroku", "create"]
-
-
-def test_a_renamed_flag_fails_naming_the_page_and_line(guide, cli):
-    guide.edit("docs/deploy.rst", "--app my-app", "--application my-app")
-    line = line_of(guide.docs / "deploy.rst", "$ heroku ps:scale")  # the command goes on to the next line
-    problems = [str(p) for p in check_guide(guide.docs, cli).problems]
-    print("\n".join(problems))
-    assert len(problems) == 1
-    assert f"deploy.rst:{line}: `heroku ps:scale web=1:basic --application my-app`: " in problems[0]
-    assert "Nonexistent flag: --application" in problems[0]
-
-
-def test_a_renamed_command_fails_naming_the_page_and_line(guide, cli):
-    guide.edit("docs/deploy.rst", "heroku addons:create", "heroku addon:create")
-    line = line_of(guide.docs / "deploy.rst", "addon:create")
-    problems = [str(p) for p in check_guide(guide.docs, cli).problems]
-    print("\n".join(problems))
-    assert len(problems) == 1
-    assert f"deploy.rst:{line}: `heroku addon:create heroku-postgresql:essential-0`: " in problems[0]
-    assert "`addon:create` is not a command of the Heroku CLI" in problems[0]
-    assert "did you mean addons:create" in problems[0]
-
-
-def test_a_mistake_in_an_included_file_names_that_file_and_the_page(guide, cli):
-    guide.edit("example/settings.py", "heroku config:get DATABASE_URL", "heroku config:fetch DATABASE_URL")
-    guide.edit("example/settings.py", "`heroku run`", "`heroku runn`")
-    problems = [str(p) for p in check_guide(guide.docs, cli).problems]
-    print("\n".join(problems))
-    assert len(problems) == 2
-    assert "settings.py:9 (shown by " in problems[0] and "deploy.rst)" in problems[0]
-    assert "`config:fetch` is not a command" in problems[0]
-    assert "settings.py:11 " in problems[1] and "`runn` is not a command" in problems[1]
-
-
-def test_a_flag_moved_into_a_windows_continuation_line_is_checked(guide, cli):
-    guide.edit("docs/deploy.rst", "-n 200 --app=my-app", "--lines 200 --app=my-app")
-    line = line_of(guide.docs / "deploy.rst", "PS> heroku logs")
-    problems = [str(p) for p in check_guide(guide.docs, cli).problems]
-    assert len(problems) == 1 and f"deploy.rst:{line}: " in problems[0]
-    assert "Nonexistent flag: --lines" in problems[0]
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "message"),
-    [
-        ("heroku addons:create heroku-postgresql:essential-0", "heroku addons:create",
-         "`heroku addons:create`: Missing 1 required arg: service:plan"),
-        ("heroku-postgresql:essential-0", "heroku-postgresql:hobby-dev",
-         "plan heroku-postgresql:hobby-dev is retired: use essential-0"),
-        ("heroku-postgresql:essential-0", "heroku-postgresql:essential-9",
-         "plan heroku-postgresql:essential-9 is not a current plan"),
-        ("web=1:basic", "web=1:hobby", "dyno size hobby is retired"),
-        ("$ heroku logs --tail", "$ heroku logs --tail extra", "`heroku logs`: Unexpected argument: extra"),
-        ("$ heroku logs --tail", "$ heroku logs --num", "`heroku logs`: Flag --num expects a value"),
-        ('$ heroku config:set DJANGO_SECRET_KEY="', '$ heroku config:set "', "needs KEY=VALUE arguments"),
-        ("heroku run --exit-code -- python example/manage.py check --deploy", "heroku run --exit-code",
-         "`heroku run` needs a command to run"),
-        ("heroku run --exit-code -- python", "heroku run --exit-code python",
-         "`heroku run`: Nonexistent flag: --deploy: the CLI reads every word starting with a dash before `--`"),
-        ("$ heroku create\n", "$ heroku create --no-remote\n", "`heroku config:set` needs --app (or --remote)"),
-    ],
-    ids=[
-        "missing-argument", "retired-plan", "unknown-plan", "retired-dyno-size", "extra-argument",
-        "flag-without-value", "config-set-without-key", "run-without-command", "run-without-dashdash",
-        "no-git-remote",
-    ],
-)
-def test_what_else_fails(guide, cli, old, new, message):
-    guide.edit("docs/deploy.rst", old, new)
-    problems = [str(p) for p in check_guide(guide.docs, cli).problems]
-    assert any(message in p for p in problems), problems
-
-
-def test_shell_words():
-    assert simple_commands("cd app && heroku open -a x; echo done | cat") == [
-        ["cd", "app"], ["heroku", "open", "-a", "x"], ["echo", "done"], ["cat"],
+    assert [item.env for item in fixture_guide.found if item.env] == [{"PORT": "5001"}]
+    assert [item.where() for item in fixture_guide.sources] == [f"{page}:12"]
+    assert [(path.name, line, name) for path, line, name, _ in fixture_guide.plans] == [
+        ("deploy.rst", 14, "heroku-postgresql:essential-0"), ("mistakes.rst", 13, "heroku-postgresql:essential-0"),
+        ("mistakes.rst", 15, "heroku-postgresql:hobby-dev"), ("mistakes.rst", 16, "heroku-postgresql:essential-9"),
     ]
-    assert simple_commands('heroku config:set A="$(heroku config:get B -a x)"') == [
-        ["heroku", "config:set", "A=$(heroku config:get B -a x)"]
+
+
+def test_what_else_fails(fixture_guide):
+    """Each mistake of the fixture pages at its file and line, and no other problem."""
+    print("\n".join(fixture_guide.problems))
+    settings, mistakes = "settings.py:{} (shown by tests/cli/fixture/deploy.rst)", "mistakes.rst:{}"
+    cli = f"is not a command of the Heroku CLI {fixture_guide.version}"
+    expected = [
+        (settings.format(7), f"`config:fetch` {cli}"),
+        (settings.format(9), f"`runn` {cli} (did you mean run?)"),
+        (mistakes.format(11), "`heroku ps:scale web=1:basic --application my-app`: `heroku ps:scale`: Nonexistent flag: --application"),
+        (mistakes.format(13), f"`addon:create` {cli} (did you mean addons:create"),
+        (mistakes.format(14), "`heroku addons:create`: Missing 1 required arg: service:plan"),
+        (mistakes.format(15), "`heroku addons:create heroku-postgresql:hobby-dev`: plan heroku-postgresql:hobby-dev is retired: use essential-0"),
+        (mistakes.format(15), f"`heroku-postgresql:hobby-dev`: plan heroku-postgresql:hobby-dev is retired: use essential-0 (free plans ended 2022-11-28) ({WHERE_PLANS})"),
+        (mistakes.format(16), "`heroku addons:create heroku-postgresql:essential-9`: plan heroku-postgresql:essential-9 is not a current plan"),
+        (mistakes.format(16), "`heroku-postgresql:essential-9`: plan heroku-postgresql:essential-9 is not a current plan"),
+        (mistakes.format(17), "dyno size hobby is retired: use basic"),
+        (mistakes.format(18), "`heroku logs`: Unexpected argument: extra"),
+        (mistakes.format(19), "`heroku logs`: Flag --num expects a value"),
+        (mistakes.format(20), "`heroku config:set` needs KEY=VALUE arguments"),
+        (mistakes.format(21), "`heroku run` needs a command to run"),
+        (mistakes.format(22), "`heroku run`: Nonexistent flag: --deploy: the CLI reads every word starting with a dash before `--`"),
+        (mistakes.format(23), "`heroku config:set WEB_CONCURRENCY=\"3`: the command is not finished (No closing quotation)"),
+        (mistakes.format(28), "`heroku logs --lines 200 --app=my-app`: `heroku logs`: Nonexistent flag: --lines"),
+        (mistakes.format(31), "`missing.py`: included file does not exist"),
     ]
-    assert simple_commands("PORT=1 heroku local web -p 5 # a comment") == [["PORT=1", "heroku", "local", "web", "-p", "5"]]
+    assert len(fixture_guide.problems) == len(expected)
+    for problem, (where, message) in zip(fixture_guide.problems, expected):
+        assert problem.startswith(f"tests/cli/fixture/{where}: ") and message in problem, (where, message, problem)
 
 
-def test_running_text_stops_where_the_sentence_goes_on():
-    finder = Finder(lambda word: word in {"logs", "run"})
-    text = textwrap.dedent(
-        """\
-        Run heroku logs to see it, or heroku logs --tail. Then git push heroku main.
-        Compare it with: heroku config:get DATABASE_URL
-        """
+def test_without_a_page_that_adds_the_git_remote_a_command_needs_app(cli_package):
+    problems = Guide(cli_package, [FIXTURE / "mistakes.rst"]).problems
+    assert "tests/cli/fixture/mistakes.rst:24: `heroku config:set WEB_CONCURRENCY=3`: `heroku config:set` needs --app (or --remote)" \
+        ": give it, or show `heroku create` or `heroku git:remote` in the guide so the app comes from the `heroku` git remote" in problems
+
+
+def test_every_heroku_command_in_the_guide(cli_package):
+    """The guide's pages: each command found (printed, with -rP), and no problem."""
+    guide = Guide(cli_package, guide_pages())
+    for item in guide.found:
+        print(f"  {item.kind:<8} {item.where()}: {item.text}")
+    for path, line, name, page in guide.plans:
+        print(f"  plan     {relative(path)}:{line}: {name}")
+    for source in guide.sources[:1]:
+        print(f"A required --app comes from the `heroku` git remote that `{source.text}` adds ({source.where()}).")
+    parsed = sum(item.kind == "command" for item in guide.found)
+    print(
+        f"checked {len(guide.found)} `heroku` commands against Heroku CLI {guide.version} ({parsed} parsed, "
+        f"{len(guide.found) - parsed} mentioned by name) in {len({item.path for item in guide.found})} files, "
+        f"and {len(guide.plans)} plan names against {WHERE_PLANS}: {len(guide.problems)} problem(s)"
     )
-    finder.running_text("x.txt", text, [1], "x.txt")
-    assert [(f.line, f.argv, f.kind) for f in finder.found] == [
-        (1, ["heroku", "logs"], "mention"),
-        (1, ["heroku", "logs", "--tail"], "command"),
-        (2, ["heroku", "config:get", "DATABASE_URL"], "command"),
-    ]
-
-
-def test_the_installed_cli_runs(cli_package, tmp_path):
-    """`heroku --version`, with the CLI kept inside a folder of its own."""
-    done = subprocess.run(
-        [str(cli_package.parent / ".bin" / "heroku"), "--version"],
-        env=cli_environment(tmp_path),
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0 and done.stdout.startswith("heroku/"), done.stdout + done.stderr
-    print(done.stdout.strip())
+    assert not guide.problems, "\n".join(guide.problems)
