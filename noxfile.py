@@ -381,7 +381,7 @@ def cli(session):
 
 @nox.session(python=RUNTIME_PYTHON)
 def walk(session):
-    """Follow steps 2 to 10 as a reader does, on five Django projects of other names, layouts, histories and package managers (pip, uv), side by side."""
+    """Follow steps 2 to 10 as a reader does, on six Django projects of other names, layouts, histories, package managers (pip, uv) and settings (a module, a package), side by side."""
     # Each project walks in a network namespace of its own, so that the
     # pages' fixed ports (8000, 5006) are its alone; making one needs root.
     if os.geteuid() != 0:

@@ -10,12 +10,18 @@ extension give each file block exactly as the built page shows it):
   as they do in a reader's terminal. Each step's shell starts by activating
   the environment, as step 2 tells a reader to do in every new terminal;
 - the only changes made to a command, an output or a file are the ones
-  step 2 names (names-in-this-guide): the folder of manage.py and the
-  project package. Commands marked `# example only` and blocks captioned
-  "If ..." are left out, as the page says;
+  step 2 names (names-in-this-guide): the folder of manage.py, the
+  project package and, for a settings package, its shared module (for
+  staff/settings.py) and the dynos' (for staff.settings). Commands marked
+  `# example only` and blocks captioned "If ..." are left out, as the page
+  says, and so is step 3's dropdown for a settings package on a shape
+  with a settings.py;
 - every file block is put where its `:place:` says (docs/_ext/placement.py),
-  and on the root shape the lines a page prints for that layout
-  ("FILE, with manage.py at the root") must be lines of the FILE placed;
+  the settings it says to delete deleted first; in a settings package, the
+  setting it replaces and those it deletes go from the other modules too,
+  as step 3's dropdown says. On the root shape the lines a page prints for
+  that layout ("FILE, with manage.py at the root") must be lines of the
+  FILE placed;
 - every output shown is compared with what the command printed, `...`
   standing for any lines (alone on a line) or any text (inside a line);
 - a server a command starts (runserver, gunicorn, heroku local) runs until
@@ -23,9 +29,10 @@ extension give each file block exactly as the built page shows it):
   with SIGINT, the reader's Control-C; the walk gets the shape's home page
   from it first, a redirect accepted as the pages accept it;
 - the reader's own values the pages name: the home page's path in place of
-  a URL's final `/` (and `302 Found` for `200 OK` where it redirects), and
-  the pins of the reader's requirements.txt where an environment installed
-  from it is listed. Step 7 keeps a requirements.txt the project has, with
+  a URL's final `/` (and `302 Found` for `200 OK` where it redirects), the
+  project's static folder in place of step 5's `static`, and the pins of
+  the reader's requirements.txt where an environment installed from it is
+  listed. Step 7 keeps a requirements.txt the project has, with
   its pins, and adds the page's lines it lacks;
 - a shown output that differs, followed by a block captioned "If ..."
   (what to do when it does), is a reader's cue: that block runs, then the
@@ -40,6 +47,7 @@ happened.
 import ast
 import collections
 import contextlib
+import fnmatch
 import functools
 import http.client
 import os
@@ -65,6 +73,8 @@ STEPS = sorted((DOCS / "steps").glob("*.rst"))
 LINUX_TAB = "Linux and macOS"
 # The pages' package-manager choice: sphinx-design tab-items, not platform tabs.
 PACKAGE_MANAGERS = ("pip", "uv")
+# Step 3's dropdown for a reader whose settings are a package (base, dev, production).
+SETTINGS_PACKAGE = "If your settings are a package"
 EXAMPLE_ONLY = re.compile(r"\s+#\s*example only\b.*$")
 SECOND_TERMINAL = "In a second terminal"
 # A text block captioned "FILE, with manage.py at the root" prints lines of
@@ -108,6 +118,9 @@ def substitute(text, shape):
 
 
 def substitute_package(text, shape):
+    """The package, and in a settings package (step 2) staff/settings.py its shared module and staff.settings the dynos'."""
+    text = re.sub(r"(?<![\w.-])staff/settings\.py\b", f"staff/{shape.settings_file}", text)
+    text = re.sub(r"(?<![\w.-])staff\.settings\b(?!\.)", f"staff.{shape.dyno_settings}", text)
     return re.sub(r"(?<![\w.-])staff(?=[./](?:wsgi|settings|urls)\b)", shape.package, text)
 
 
@@ -165,12 +178,31 @@ def show_difference(shown, printed):
 # --- file blocks ---
 
 
+def _setting(node):
+    """The names a module-level statement sets: an assignment's, or a function's (replace-function)."""
+    return [node.name] if isinstance(node, ast.FunctionDef) else [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+
+
+def _settings(tree, patterns):
+    """The module-level statements setting a name that matches one of `patterns` (fnmatch, as EMAIL_*)."""
+    return [node for node in tree.body if any(fnmatch.fnmatchcase(name, each) for each in patterns for name in _setting(node))]
+
+
 def _assignment(tree, name, where, path):
-    found = [node for node in tree.body if isinstance(node, ast.Assign)
-             and any(isinstance(target, ast.Name) and target.id == name for target in node.targets)]
+    found = _settings(tree, [name])
     if len(found) != 1:
         fail(where, f"{path} has {len(found)} settings named {name}, where the page's placement needs exactly one")
     return found[0]
+
+
+def _deleting(path, text, patterns, notes, repository):
+    """`text` of `path` without its settings that match `patterns` (the page's "delete any ... setting of yours"), each noted."""
+    lines, found = text.splitlines(True), _settings(ast.parse(text), patterns)
+    for node in reversed(found):
+        del lines[node.lineno - 1:node.end_lineno]
+    if found:
+        notes.append(f"deleted {', '.join(_setting(node)[0] for node in found)} from {path.relative_to(repository)}")
+    return "".join(lines)
 
 
 def _splice(lines, start, end, text):
@@ -183,7 +215,7 @@ def _reindent(text, line):
     return "".join(indent + each if each.strip() else each for each in textwrap.dedent(text).splitlines(True))
 
 
-def place(block, shape, repository, where):
+def place(block, shape, repository, where, notes):
     """Do to the reader's file what the block's :place: says; returns the file's path, or None for reference."""
     placement = parse_placement(block.options.get("place", ""))
     if placement is None:  # the docs build fails on it too, saying which forms there are
@@ -194,7 +226,12 @@ def place(block, shape, repository, where):
     file = substitute(block.caption.split(" (")[0], shape)
     path = Path(repository, file)
     text = substitute(block.shown().text, shape).rstrip("\n") + "\n"
+    if shape.static:  # step 5: the project's own static folder in the block's STATICFILES_DIRS, as the page says
+        text = text.replace('BASE_DIR / "static"', f'BASE_DIR / "{shape.static}"')
     old = path.read_text() if path.exists() else None
+    deleting = (placement.get("deleting") or "").split()
+    if old and deleting:
+        old = _deleting(path, old, deleting, notes, repository)
     if old is None and action in ("new", "end-or-new"):
         path.parent.mkdir(parents=True, exist_ok=True)
         new = text
@@ -218,6 +255,12 @@ def place(block, shape, repository, where):
             compile(new, str(path), "exec")
         except SyntaxError as error:
             fail(where, f"{file} is not valid Python once the block is placed: {error}")
+    # Step 3: what the block replaces or deletes goes from the other modules of a settings package (dev.py,
+    # production.py) too, or they undo it; a settings.py's folder holds urls.py and wsgi.py, and none of it.
+    named = deleting + ([placement["name"]] if action in ("replace", "replace-after") else [])
+    others = path.parent.glob("*.py") if shape.settings_file != "settings.py" and path.match(shape.settings_file) else []
+    for module in sorted(set(others) - {path, path.parent / "__init__.py"}):
+        module.write_text(_deleting(module, module.read_text(), named, notes, repository))
     return path
 
 
@@ -241,11 +284,8 @@ def _place_in(old, text, placement, where, file):
         if len(found) != 1:
             fail(where, f"{placement['name']} in {file} has no entry {item!r} to replace")
         return _splice(lines, found[0], found[0] + 1, _reindent(text, lines[found[0]]))
-    if action == "replace":
+    if action in ("replace", "replace-function"):
         return _splice(lines, start, end, text)
-    if action in ("before", "after"):  # no page uses them today; docs/maintainers.rst lists them
-        at = start if action == "before" else end
-        return _splice(lines, at, at, text + "\n" if action == "before" else "\n" + text)
     if action == "replace-after":
         other = _assignment(tree, placement["other"], where, file)
         kept = lines[:start] + lines[end:]
@@ -267,10 +307,8 @@ def check_root_layout(block, shape, repository, where):
 
 def blocks_setting(name):
     """Where the step pages' file blocks set `name`: ["steps/03-settings.rst, line 97", ...]."""
-    return [
-        f"{page.name}, line {block.line}" for page in map(read_page, STEPS) for block in page.blocks
-        if block.directive == "literalinclude" and re.search(rf"^\s*{name}\s*=", block.shown().text, re.M)
-    ]
+    return [f"{page.name}, line {block.line}" for page in map(read_page, STEPS) for block in page.blocks
+            if block.directive == "literalinclude" and re.search(rf"^\s*{name}\s*=", block.shown().text, re.M)]
 
 
 # --- shells and servers ---
@@ -291,11 +329,8 @@ class Shell:
     """One bash, as a reader's terminal: commands in order, their output, their exit status."""
 
     def __init__(self, cwd, env):
-        self.process = subprocess.Popen(
-            ["bash", "--noprofile", "--norc"],
-            cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=default_interrupt_signals,
-        )
+        self.process = subprocess.Popen(["bash", "--noprofile", "--norc"], cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=default_interrupt_signals)
         self.lines = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -311,10 +346,8 @@ class Shell:
     def run(self, command, timeout=COMMAND_TIMEOUT):
         """(exit status, printed lines). stdin is /dev/null: no command waits for an answer."""
         # `$?` is the previous command's status, as at a prompt: the sentinel's printf must not reset it.
-        self.process.stdin.write(
-            f"(exit ${{walk_status:-0}}); {{ {command}\n}} </dev/null 2>&1; walk_status=$?; "
-            f"printf '\\n{SENTINEL} %s\\n' $walk_status\n".encode()
-        )
+        self.process.stdin.write(f"(exit ${{walk_status:-0}}); {{ {command}\n}} </dev/null 2>&1; walk_status=$?; "
+                                 f"printf '\\n{SENTINEL} %s\\n' $walk_status\n".encode())
         self.process.stdin.flush()
         printed, deadline = [], time.monotonic() + timeout
         while True:
@@ -348,8 +381,7 @@ def server_port(line):
     if not words or "--print-config" in words or "--check-config" in words:
         return None
     if "runserver" in words:
-        after = words[words.index("runserver") + 1:]
-        address = next((w for w in after if not w.startswith("-")), "8000")
+        address = next((w for w in words[words.index("runserver") + 1:] if not w.startswith("-")), "8000")
         return int(address.rsplit(":", 1)[-1])
     program = next((w for w in words if not re.match(r"^\w+=", w)), "")  # after VAR=value prefixes
     if program == "gunicorn" or re.match(r"heroku local( web)?(\s|$)", line):
@@ -443,19 +475,20 @@ def activation_command(step_two):
     raise WalkFailure(f"{step_two.name}: no `source .../activate` command for a new terminal")
 
 
-def other_package_managers(page, shape):
-    """The ids of the page's blocks in a package-manager tab other than the shape's (pip unless it says)."""
-    chosen = shape.package_manager
-    tabs = [tab for tab in page.doctree.findall(nodes.container)
-            if tab.get("directive") == "tab-item" and tab["argument"] in PACKAGE_MANAGERS and tab["argument"] != chosen]
-    inside = {id(node) for tab in tabs for node in tab.findall()}
+def for_other_readers(page, shape):
+    """The ids of the page's blocks in a package-manager tab other than the shape's (pip unless it says), or, for a settings.py, in step 3's dropdown for a settings package."""
+    def other(node):
+        if node.get("directive") == "tab-item":
+            return node["argument"] in PACKAGE_MANAGERS and node["argument"] != shape.package_manager
+        return node.get("directive") == "dropdown" and node["argument"].startswith(SETTINGS_PACKAGE) and shape.settings_file == "settings.py"
+    inside = {id(node) for each in page.doctree.findall(nodes.container) if other(each) for node in each.findall()}
     return {id(block) for node_id, block in page._block_nodes if node_id in inside}
 
 
 def walk_step(page, shape, repository, env, activate, logs, blocks=None):
     """Follow one step page (or some of its blocks, in order); returns its StepReport."""
     report = StepReport(page.name)
-    not_chosen = other_package_managers(page, shape)
+    not_chosen = for_other_readers(page, shape)
     started, cpu = time.monotonic(), cpu_seconds()
     shells, server = [], None
     from_file = set()  # the Pythons of environments installed from requirements.txt
@@ -503,7 +536,7 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
             if caption != SECOND_TERMINAL:
                 stop()
             if block.directive == "literalinclude":
-                report.files += bool(place(block, shape, repository, where))
+                report.files += bool(place(block, shape, repository, where, report.notes))
                 continue
             if caption.endswith(ROOT_LAYOUT):
                 if not shape.folder:

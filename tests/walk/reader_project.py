@@ -6,7 +6,7 @@ migration, a list of books on the home page, a template that links a
 stylesheet with {% static %}, a fixture, a test that gets the home page, one
 that asserts a 404's log record (as step 3 says, so that a passing run is
 quiet), and a common Python .gitignore (one that ignores .python-version).
-Five shapes, each starting the way readers' projects do:
+Six shapes, each starting the way readers' projects do:
 
 - "root": manage.py at the root, already in git (an older project);
 - "nested": manage.py one folder down, as example/ is, not yet in git, with
@@ -49,20 +49,26 @@ class Shape:
     settings: str = ""  # lines the project's settings.py already ends with
     tracked_db: bool = False  # db.sqlite3 committed before step 2
     package_manager: str = "pip"  # the pages' tab the reader follows
+    settings_file: str = "settings.py"  # in the package: the settings module every other imports (step 2's staff/settings.py)
+    dyno_settings: str = "settings"  # in the package: the module the dynos load (step 2's staff.settings)
 
 
 SHAPES = {shape.name: shape for shape in (
     Shape("root", "", "bookshop", "catalog", in_git=True),
     Shape("nested", "src", "library", "shelves", in_git=False, static="static"),
-    Shape(
-        "found", "", "mysite", "books", in_git=True, static="assets", home="/books/", landing="/books/",
-        requirements="Django==5.1.15\n",
-        settings='EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\n'
-                 'STATICFILES_DIRS = [BASE_DIR / "assets"]\n',
-    ),
+    Shape("found", "", "mysite", "books", in_git=True, static="assets", home="/books/", landing="/books/", requirements="Django==5.1.15\n",
+          settings='EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\nSTATICFILES_DIRS = [BASE_DIR / "assets"]\n'),
     Shape("tracked", "web", "config", "events", in_git=True, landing="/shelf/", tracked_db=True),
     Shape("uv", "", "shop", "orders", in_git=True, package_manager="uv"),
+    Shape("split", "", "portal", "authors", in_git=True, settings_file="settings/base.py", dyno_settings="settings.production"),
 )}
+
+# A settings package's modules besides base.py, as templates write them (a
+# production.py that quietly undoes the guide's ALLOWED_HOSTS and e-mail),
+# and the module each entry point loads.
+SETTINGS_PACKAGE = {"__init__.py": "", "dev.py": "from .base import *\n\nDEBUG = True\n", "production.py": "from .base import *\n\nDEBUG = False\n"
+                    'ALLOWED_HOSTS = ["*"]\nEMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\n'}
+ENTRY_POINTS = {"manage.py": "dev", "wsgi.py": "production", "asgi.py": "production"}
 
 # Lines of GitHub's and gitignore.io's Python templates, as many projects
 # have them, including the pyenv line that hides .python-version.
@@ -156,6 +162,13 @@ def make_project(repository, shape, git_env):
     settings = project / shape.package / "settings.py"
     text = settings.read_text().replace("INSTALLED_APPS = [", f"INSTALLED_APPS = [\n    '{shape.app}',", 1)
     settings.write_text(text + shape.settings)
+    if shape.settings_file != "settings.py":
+        settings.unlink()
+        for name, module in {"base.py": text.replace(".parent.parent", ".parents[2]") + shape.settings, **SETTINGS_PACKAGE}.items():
+            write(project / shape.package / "settings" / name, module)
+        for name, module in ENTRY_POINTS.items():
+            path = project / (name if name == "manage.py" else f"{shape.package}/{name}")
+            path.write_text(path.read_text().replace(f"'{shape.package}.settings'", f"'{shape.package}.settings.{module}'"))
     # No header (its timestamp): the same project each run, so a warm build reuses its collectstatic output.
     run([sys.executable, "manage.py", "makemigrations", shape.app, "--no-header", "--verbosity", "0"], cwd=project)
     # A project that tracks its database has no ignore line for it.

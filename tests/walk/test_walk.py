@@ -1,4 +1,4 @@
-"""`nox -s walk`: the guide followed by a reader, on five projects it did not write, side by side.
+"""`nox -s walk`: the guide followed by a reader, on six projects it did not write, side by side.
 
 For each shape of tests/walk/reader_project.py, in a network of its own
 (network.py: the pages' fixed ports are the shape's alone): the reader's
@@ -6,7 +6,7 @@ project is made from the pinned Django, steps 2 to 9 are followed as
 follow.py describes, then step 10's push is done the way Heroku does it,
 with the same deployment as the smoke session (tests/heroku/deploy.py) and
 step 10's config vars, and the deployed app is probed by the same probe
-(tests/heroku/probe.py), its e-mail included: a password-reset mail sent on
+(tests/heroku/probe.py), an unknown Host refused, its e-mail included: a password-reset mail sent on
 a dyno must reach the SMTP server EMAIL_HOST names. Last, the reader's own
 tests run the way step 3 tells readers to run them.
 """
@@ -26,16 +26,13 @@ from walk.follow import STEPS, StepReport, activation_command, blocks_setting, c
 from walk.network import own_network
 from walk.reader_project import BOOK_TITLES, SHAPES, find_uv_bin, make_project
 
-GIT_IDENTITY = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
-                for what, value in (("NAME", "A Reader"), ("EMAIL", "reader@example.com"))}
+GIT_IDENTITY = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER") for what, value in (("NAME", "A Reader"), ("EMAIL", "reader@example.com"))}
 # On a dyno: Django's own password-reset form, as a "forgotten your password?" page sends it.
 RESET_FOR = "reader@example.com"
 SEND_RESET_MAIL = (
-    "from django.conf import settings; from django.contrib.auth.forms import PasswordResetForm; "
-    f"from django.contrib.auth.models import User; User.objects.create_user('reader', '{RESET_FOR}', 'a-long-password'); "
-    f"form = PasswordResetForm({{'email': '{RESET_FOR}'}}); form.is_valid(); "
-    "form.save(domain_override='reader.herokuapp.com'); print(settings.EMAIL_BACKEND)"
-)
+    "from django.conf import settings; from django.contrib.auth.forms import PasswordResetForm; from django.contrib.auth.models import User; "
+    f"User.objects.create_user('reader', '{RESET_FOR}', 'a-long-password'); form = PasswordResetForm({{'email': '{RESET_FOR}'}}); form.is_valid(); "
+    "form.save(domain_override='reader.herokuapp.com'); print(settings.EMAIL_BACKEND)")
 
 
 @pytest.fixture
@@ -61,27 +58,23 @@ def reader_environment(tmp_path):
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin" / "uv").symlink_to(find_uv_bin())
     env["PATH"] += os.pathsep + str(tmp_path / "bin")
-    return {
-        **env,
-        # pip's cache of this machine (before HOME changed), so a warm walk downloads nothing.
-        "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or os.path.expanduser("~/.cache/pip"),
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or os.path.expanduser("~/.cache/uv"),
-        # A terminal shows each line as it is printed; a pipe would buffer
-        # Python's stdout and reorder it against stderr.
-        "PYTHONUNBUFFERED": "1",
-        "TMPDIR": str(tmp_path / "tmp"),
-    }
+    return {**env,
+            # pip's cache of this machine (before HOME changed), so a warm walk downloads nothing.
+            "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or os.path.expanduser("~/.cache/pip"),
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or os.path.expanduser("~/.cache/uv"),
+            # A terminal shows each line as it is printed; a pipe would buffer
+            # Python's stdout and reorder it against stderr.
+            "PYTHONUNBUFFERED": "1",
+            "TMPDIR": str(tmp_path / "tmp")}
 
 
 def print_reports(shape, reports):
     print(f"\nshape {shape.name}: manage.py in {shape.folder or 'the root'}, package {shape.package}, home page {shape.home}")
     print(f"  {'page':34} {'commands':>8} {'files':>5} {'outputs':>7} {'left out':>8} {'servers':>7} {'seconds':>7} {'cpu s':>6}")
     for report in reports:
-        print(
-            f"  {report.page:34} {report.commands:8} {report.files:5} {report.outputs:7} "
-            f"{report.left_out:8} {report.servers:7} {report.seconds:7.1f} {report.cpu:6.1f}"
-        )
+        print(f"  {report.page:34} {report.commands:8} {report.files:5} {report.outputs:7} "
+              f"{report.left_out:8} {report.servers:7} {report.seconds:7.1f} {report.cpu:6.1f}")
         for note in report.notes:
             print(f"    {note}")
     print(f"  {'all':34} {'':40} {sum(r.seconds for r in reports):7.1f} {sum(r.cpu for r in reports):6.1f}")
@@ -90,10 +83,8 @@ def print_reports(shape, reports):
 def step_ten_config_vars():
     """{name: value} of step 10's `heroku config:set` commands."""
     step = read_page(next(path for path in STEPS if path.name.startswith("10-")))
-    return dict(
-        word.split("=", 1) for block in step.blocks if block.language == "console"  # not PowerShell's
-        for command in block.commands() if command.text.startswith("heroku config:set") for word in command.words()[2:]
-    )
+    return dict(word.split("=", 1) for block in step.blocks if block.language == "console"  # not PowerShell's
+                for command in block.commands() if command.text.startswith("heroku config:set") for word in command.words()[2:])
 
 
 def deploy_the_readers_app(shape, repository, postgres):
@@ -102,10 +93,8 @@ def deploy_the_readers_app(shape, repository, postgres):
     started, cpu = time.monotonic(), cpu_seconds()
     # Step 10's config vars, with a key, the shape's database, and EMAIL_HOST
     # its SMTP server on loopback at the page's EMAIL_PORT (plain SMTP: no certificate for TLS here).
-    config = {
-        **step_ten_config_vars(), "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": postgres.url,
-        "EMAIL_HOST": "127.0.0.1", "EMAIL_USE_TLS": "false",
-    }
+    config = {**step_ten_config_vars(), "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": postgres.url,
+              "EMAIL_HOST": "127.0.0.1", "EMAIL_USE_TLS": "false"}
     smtp = RecordingSMTPServer(int(config["EMAIL_PORT"]))
     smtp.controller.start()
     try:
@@ -118,6 +107,8 @@ def deploy_the_readers_app(shape, repository, postgres):
             missing = [title for title in BOOK_TITLES if f">{title}<" not in page]
             assert not missing, f"the home page lacks {missing}:\n{page[:2000]}"
             probe.static_file_served(web, probe.hashed_stylesheet(page))
+            status, _, _ = probe.get(web, shape.landing, Host="attacker.example")
+            assert status == 400, f"GET {shape.landing} with Host: attacker.example got {status}, not 400 (ALLOWED_HOSTS)"
             probe.admin_styled(web)
             checked = app.one_off(f"python {app.slug.manage_py} check --deploy --fail-level WARNING")
             assert "System check identified no issues (1 silenced)." in checked.stdout, f"check --deploy on the dyno:\n{checked.stdout}{checked.stderr}"
@@ -126,11 +117,9 @@ def deploy_the_readers_app(shape, repository, postgres):
     finally:
         smtp.controller.stop()
     assert sent.returncode == 0, f"sending a password-reset mail on the dyno:\n{sent.stdout}{sent.stderr}"
-    assert received, (
-        f"the dyno sent no mail to EMAIL_HOST ({config['EMAIL_HOST']}:{config['EMAIL_PORT']}): its EMAIL_BACKEND is "
-        f"{sent.stdout.split()[-1]} (the pages set it at {' and '.join(blocks_setting('EMAIL_BACKEND'))}). "
-        f"What it printed:\n{sent.stdout}"
-    )
+    assert received, (f"the dyno sent no mail to EMAIL_HOST ({config['EMAIL_HOST']}:{config['EMAIL_PORT']}): its EMAIL_BACKEND is "
+                      f"{sent.stdout.split()[-1]} (the pages set it at {' and '.join(blocks_setting('EMAIL_BACKEND'))}). "
+                      f"What it printed:\n{sent.stdout}")
     report.seconds, report.cpu = time.monotonic() - started, cpu_seconds() - cpu
     return report
 
