@@ -45,8 +45,6 @@ PLACEMENTS = {
     ),
     "replace": (r"replace (?P<name>\w+)" + DELETING, "In ``{file}``, replace the ``{name}`` setting with:"),
     "replace-function": (r"replace-function (?P<name>\w+)", "In ``{file}``, replace the function ``{name}`` with:"),
-    "before": (r"before (?P<name>\w+)", "In ``{file}``, add this before the ``{name}`` setting:"),
-    "after": (r"after (?P<name>\w+)", "In ``{file}``, add this after the ``{name}`` setting:"),
     "replace-line": (r"replace-line (?P<text>.+)", "In ``{file}``, replace the line ``{text}`` with:"),
     "replace-item": (
         r"replace-item (?P<name>\w+) (?P<text>\S+)",
