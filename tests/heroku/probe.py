@@ -1,4 +1,4 @@
-"""The probe of a running app, as Heroku's router and a visitor reach it: HTTPS enforced, static files hashed, compressed and cached.
+"""The probe of a running app, as Heroku's router and a visitor reach it: HTTPS enforced, static files hashed, compressed and cached, an unknown Host refused.
 
 One module for every check that probes a deployed app (smoke on the example,
 the app.json check, the walk on a reader's project). Each function takes a
@@ -80,11 +80,14 @@ def admin_styled(server):
         assert link_status == 200 and headers.get("content-type", "").startswith("text/css"), f"the admin's {link} answered {link_status}: the admin would show unstyled"
 
 
-def deployed_app(server, home_page_text=()):
-    """Every probe above on a running app; `home_page_text` must each show on its home page. Returns the home page."""
-    page = https_only(server)
+def deployed_app(server, home_page_text=(), home="/"):
+    """Every probe above on a running app, and an unknown Host refused; `home_page_text` must each show on its
+    home page (at `home`). Returns the home page."""
+    page = https_only(server, home)
     missing = [text for text in home_page_text if text not in page]
     assert not missing, f"the home page lacks {missing}:\n{page[:2000]}"
     static_file_served(server, hashed_stylesheet(page))
     admin_styled(server)
+    status = get(server, home, Host="attacker.example")[0]
+    assert status == 400, f"GET {home} with Host: attacker.example got {status}, not 400: is ALLOWED_HOSTS ['*']?"
     return page
