@@ -26,6 +26,7 @@ content line's own line is in `block.lines`. A literalinclude's file is
 `block.target`, resolved as Sphinx resolves it.
 """
 
+import collections
 import io
 import re
 import shlex
@@ -71,13 +72,9 @@ class Command:
         return shlex.split(self.text, comments=True)
 
 
-@dataclass
-class Shown:
-    """What a literalinclude shows of its file."""
-
-    text: str  # as the built page shows it: Sphinx's reader, marker lines dropped
-    first: int  # the first and last line of the file it shows (1-based)
-    last: int
+# What a literalinclude shows of its file: its text as the built page shows it
+# (Sphinx's reader, marker lines dropped), the first and last line it shows (1-based).
+Shown = collections.namedtuple("Shown", "text first last")
 
 
 @dataclass
@@ -138,18 +135,13 @@ class Block:
         for number, line in self.lines:
             if line.startswith(prompt) or line.rstrip() == prompt.rstrip():
                 found.append(Command(number, line[len(prompt):], []))
-            elif found and not found[-1].output and _continues(found[-1].text, posix):
+            elif found and not found[-1].output and found[-1].text.endswith("\\" if posix else "`"):  # continued
                 more = line[len(continuation):] if line.startswith(continuation) else line
                 joined = found[-1].text[:-1] + " " + more.strip() if posix else found[-1].text[:-1] + more
                 found[-1].text = joined.rstrip()
             elif found:
                 found[-1].output.append(line)
         return found
-
-
-def _continues(text, posix):
-    """The command goes on to the next line: a trailing `\\` (POSIX) or backtick (PowerShell)."""
-    return text.endswith("\\" if posix else "`")
 
 
 @dataclass

@@ -7,6 +7,8 @@ browser's Accept-Encoding.
 
 import os
 import shutil
+import string
+from pathlib import Path
 
 import wrk
 from heroku import HTTPS
@@ -19,15 +21,8 @@ THREADS = 2
 # more than this over one short run would be a leak.
 MAX_GROWTH_KIB = 20 * 1024
 
-SCRIPT = """
-local paths = {"/", "%(css)s"}
-local headers = {["X-Forwarded-Proto"] = "https", ["Accept-Encoding"] = "br, gzip"}
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[n %% 2 + 1], headers)
-end
-"""
+# wrk's requests, in Lua: the home page and a hashed CSS file in turn.
+SCRIPT = string.Template((Path(__file__).parent / "home-and-css.lua").read_text())
 
 
 def test_load(web_dyno, slug, report, tmp_path):
@@ -35,7 +30,7 @@ def test_load(web_dyno, slug, report, tmp_path):
     program = os.environ.get("WRK") or shutil.which("wrk")
     assert program, "wrk is not installed, and the load check needs it: sudo apt-get install wrk (macOS: brew install wrk)"
     script = tmp_path / "home-and-css.lua"
-    script.write_text(SCRIPT % {"css": slug.hashed_static_path("css/site.css")})
+    script.write_text(SCRIPT.substitute(css=slug.hashed_static_path("css/site.css")))
 
     def load(seconds):
         return wrk.run(program, server.url, seconds=seconds, connections=CONNECTIONS, threads=THREADS, script=script)

@@ -52,24 +52,19 @@ class Server:
         finally:
             connection.close()
 
-    def sigterm(self):
-        """SIGTERM to the whole process group, as Heroku sends it to every process of a dyno."""
+    def stop(self, timeout=SIGKILL_AFTER):
+        """SIGTERM to the whole process group, as Heroku sends it to every process of a dyno; the exit code.
+
+        Still running after `timeout` seconds: SIGKILL, as Heroku sends it, and the hang reported.
+        """
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
-
-    def wait_for_exit(self, timeout=SIGKILL_AFTER):
-        """The exit code. Still running after `timeout` seconds: SIGKILL, as Heroku sends it, and the hang reported."""
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
             raise AssertionError(f"the server still ran {timeout} s after SIGTERM and was killed, as Heroku would SIGKILL it:\n{self.log()[-3000:]}") from None
-
-    def stop(self, timeout=SIGKILL_AFTER):
-        """SIGTERM, then wait_for_exit(timeout); returns the exit code."""
-        self.sigterm()
-        return self.wait_for_exit(timeout)
 
 
 @contextlib.contextmanager

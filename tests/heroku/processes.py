@@ -1,5 +1,6 @@
 """The processes of a dyno, read with psutil (Linux, macOS): workers, memory, CPU time, process groups."""
 
+import contextlib
 import os
 
 import psutil
@@ -19,18 +20,13 @@ def rss_kib(pid):
 
 
 def tree_rss_mib(pid):
-    """Resident memory of a process and all its descendants, in MiB."""
+    """Resident memory of a process and all its descendants, in MiB (0 once it is gone)."""
     total = 0
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):
         root = psutil.Process(pid)
-        family = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    for process in family:
-        try:
-            total += process.memory_info().rss
-        except psutil.NoSuchProcess:
-            continue
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += process.memory_info().rss
     return round(total / 1024**2, 1)
 
 

@@ -74,10 +74,6 @@ def test_ignored_files_do_not_reach_the_build(tmp_path):
         check_source(copy_source(tmp_path, tmp_path.parent / "build2"))
 
 
-def test_the_build_runs_collectstatic_with_the_examples_manage_py(tmp_path):
-    assert check_source(copy_source(ROOT, tmp_path)) == ("pip", "3.13", "example/manage.py")
-
-
 def uv_app(folder, leave_out=()):
     """The example as a uv app: its pins as pyproject.toml's dependencies (less `leave_out`), locked by `uv lock`, and .python-version."""
     from uv import find_uv_bin

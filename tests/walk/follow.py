@@ -48,7 +48,6 @@ import ast
 import collections
 import contextlib
 import fnmatch
-import functools
 import http.client
 import os
 import queue
@@ -146,29 +145,16 @@ def with_reader_pins(shown, repository):
 # --- outputs ---
 
 
-def _line_matches(shown, printed):
-    pattern = ".*".join(re.escape(part) for part in shown.split("..."))
-    return re.fullmatch(pattern, printed) is not None
-
-
 def _trimmed(lines):
     """Lines without trailing spaces, nor blank lines at the end or the start (collectstatic prints one)."""
     return "\n".join(line.rstrip() for line in lines).strip("\n").splitlines()
 
 
 def output_matches(shown, printed):
-    """True when the printed lines are the shown ones, `...` alone standing for any lines."""
-    shown, printed = _trimmed(shown), _trimmed(printed)
-
-    @functools.cache
-    def match(i, j):
-        if i == len(shown):
-            return j == len(printed)
-        if shown[i] == "...":
-            return any(match(i + 1, k) for k in range(j, len(printed) + 1))
-        return j < len(printed) and _line_matches(shown[i], printed[j]) and match(i + 1, j + 1)
-
-    return match(0, 0)
+    """True when the printed lines are the shown ones, `...` alone on a line standing for any lines, inside one for any text."""
+    pattern = "".join(r"(?:[^\n]*\n)*?" if line == "..." else "[^\n]*".join(map(re.escape, line.split("..."))) + r"\n"
+                      for line in _trimmed(shown))
+    return re.fullmatch(pattern, "".join(line + "\n" for line in _trimmed(printed))) is not None
 
 
 def show_difference(shown, printed):

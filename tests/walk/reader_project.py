@@ -18,7 +18,12 @@ Six shapes, each starting the way readers' projects do:
   already set EMAIL_BACKEND (to the console) and STATICFILES_DIRS;
 - "tracked": manage.py in web/, in git with its db.sqlite3 committed (step
   2's check-ignore shows it missing, and the page's `git rm --cached`
-  follows), and / redirecting to the home page at /shelf/.
+  follows), and / redirecting to the home page at /shelf/;
+- "uv": manage.py at the root, made with `uv init --bare` and `uv add` of
+  the pinned Django (pyproject.toml, uv.lock), walked through the uv tabs;
+- "split": a settings package (base, dev, production) as project templates
+  make it, manage.py loading dev and wsgi.py production, whose production
+  module quietly sets ALLOWED_HOSTS = ["*"] and a console EMAIL_BACKEND.
 
 The names differ from the example's (no "staff", no "calibration", no
 "example/"), so a page that only works for the example fails the walk.

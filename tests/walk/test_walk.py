@@ -71,13 +71,12 @@ def reader_environment(tmp_path):
 
 def print_reports(shape, reports):
     print(f"\nshape {shape.name}: manage.py in {shape.folder or 'the root'}, package {shape.package}, home page {shape.home}")
-    print(f"  {'page':34} {'commands':>8} {'files':>5} {'outputs':>7} {'left out':>8} {'servers':>7} {'seconds':>7} {'cpu s':>6}")
-    for report in reports:
-        print(f"  {report.page:34} {report.commands:8} {report.files:5} {report.outputs:7} "
-              f"{report.left_out:8} {report.servers:7} {report.seconds:7.1f} {report.cpu:6.1f}")
-        for note in report.notes:
-            print(f"    {note}")
-    print(f"  {'all':34} {'':40} {sum(r.seconds for r in reports):7.1f} {sum(r.cpu for r in reports):6.1f}")
+    row = "  {:34} {:>8} {:>5} {:>7} {:>8} {:>7} {:>7} {:>6}"
+    print(row.format("page", "commands", "files", "outputs", "left out", "servers", "seconds", "cpu s"))
+    for r in reports:
+        print(row.format(r.page, r.commands, r.files, r.outputs, r.left_out, r.servers, f"{r.seconds:.1f}", f"{r.cpu:.1f}"))
+        print("".join(f"    {note}\n" for note in r.notes), end="")
+    print(row.format("all", "", "", "", "", "", f"{sum(r.seconds for r in reports):.1f}", f"{sum(r.cpu for r in reports):.1f}"))
 
 
 def step_ten_config_vars():
