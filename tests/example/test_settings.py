@@ -24,6 +24,10 @@ SETTINGS = {
     # DEBUG on for every one of these but the exact word False.
     for word in ["false", "False", "0", "no", "off", ""]
 } | {
+    # Development mode only when said in words; unset (the variable missing) means off.
+    **{"debug-on-for-" + word.strip(): ({"DJANGO_DEBUG": word}, {"DEBUG": True}) for word in ["true", "True", "1", "yes", "on", " ON "]},
+    "debug-off-when-unset": (PRODUCTION, {"DEBUG": False}),
+    "dyno-reads-database-url": (production(DYNO="web.1", DATABASE_URL=HEROKU_POSTGRES), {"DATABASES.default.NAME": "d8abc"}),
     "allowed-hosts-default": (PRODUCTION, {"ALLOWED_HOSTS": [".herokuapp.com", "localhost", "127.0.0.1", "[::1]"]}),
     "allowed-hosts-comma-separated": (
         production(DJANGO_ALLOWED_HOSTS=" www.example.com, example.com ,,"),
@@ -70,23 +74,22 @@ def test_settings_in_each_environment(python, variables, expected):
     assert python.settings(variables, *expected) == expected
 
 
-def test_debug_is_off_when_no_variable_mentions_it(python):
-    assert python.settings(PRODUCTION, "DEBUG") == {"DEBUG": False}
-
-
-@pytest.mark.parametrize("word", ["true", "True", "1", "yes", "on", " ON "])
-def test_debug_is_on_only_when_said_in_words(python, word):
-    assert python.settings({"DJANGO_DEBUG": word}, "DEBUG") == {"DEBUG": True}
-
-
-def test_a_dyno_with_database_url_reads_it(python):
-    variables = production(DYNO="web.1", DATABASE_URL=HEROKU_POSTGRES)
-    assert python.settings(variables, "DATABASES.default.NAME") == {"DATABASES.default.NAME": "d8abc"}
-
-
 def test_development_gets_a_fresh_random_key_in_each_process(python):
     first, second = (python.settings(DEVELOPMENT, "SECRET_KEY")["SECRET_KEY"] for _ in range(2))
     assert len(first) >= 50 and first != second
+
+
+def test_an_email_backend_left_above_the_block_cannot_print_production_mail(python):
+    # The e-mail block sets EMAIL_BACKEND in both branches (its comment says why): a reader's
+    # own console backend, left anywhere above it, loses to SMTP once EMAIL_HOST is set.
+    leftover = 'EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\n'
+    code = ("import pathlib, types; path = pathlib.Path('staff/settings.py'); module = types.ModuleType('staff.settings'); "
+            f"module.__file__ = str(path); exec(compile({leftover!r} + path.read_text(), str(path), 'exec'), vars(module)); "
+            "print(module.EMAIL_BACKEND)")
+    result = python("-c", code, **PRODUCTION)
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend"], (
+        f"with EMAIL_HOST set, an EMAIL_BACKEND left above the e-mail block gives {result.stdout.strip() or result.stderr}: "
+        "the block (example/staff/settings.py's [start:production] region, step 3) must set EMAIL_BACKEND in both branches")
 
 
 def test_no_secret_key_is_written_in_the_example():
