@@ -68,8 +68,11 @@ def test_static_files_are_stored_hashed_and_compressed_and_served_so(app):
     probe.admin_styled(app)  # the admin's login page, with its hashed stylesheets
 
 
+def test_the_test_client_gets_the_https_redirect_with_its_path_and_query(app, ada):
+    probe.https_only(app, f"/staff/{ada.pk}/rate/?x=1")
+
+
 def test_https_responses_carry_hsts_for_the_settings_duration_and_subdomains(app):
-    # The redirect that keeps the path and query: smoke's test_a_redirect_keeps_the_path_and_query, on the dyno.
     hsts = f"max-age={settings.SECURE_HSTS_SECONDS}; includeSubDomains"
     assert probe.get(app, "/")[1]["strict-transport-security"] == hsts
 

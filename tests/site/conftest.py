@@ -36,7 +36,6 @@ VIEWPORTS = {"1280x800": (1280, 800), "390x844": (390, 844)}
 DESKTOP, PHONE = VIEWPORTS
 # Tabs loading pages at once: enough to keep two cores busy while some wait on the network.
 PARALLEL_TABS = 4
-FIGURES = []  # lines the checks measured, printed at the end of the run
 
 # The page's code blocks, as the theme draws them.
 CODE = ".rst-content div.highlight pre"
@@ -70,13 +69,6 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("built_page", built_pages())
     if "viewport" in metafunc.fixturenames:
         metafunc.parametrize("viewport", VIEWPORTS)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
-        terminalreporter.section("what the site checks measured")
-        for line in FIGURES:
-            terminalreporter.write_line(line)
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -192,7 +184,7 @@ class Seen(dict):
 
 
 @pytest.fixture(scope="session")
-def seen(run, site):
+def seen(run, site, report):
     """Every built page at both sizes: what it showed (LOOK), its axe-core violations and problems (Seen).
 
     Under "choice": the page where the other platform is chosen, its tab lists before and after the click,
@@ -258,7 +250,8 @@ def seen(run, site):
     blocks = [block for key, seen in found.items() if key[0] == PHONE and isinstance(seen, dict)
               for block in seen["blocks"] if block["visible"]]
     scrolling = [block for block in blocks if block["scrolls"]]
-    FIGURES.append(
+    report(
+        "what the site checks measured",
         f"axe-core: {len(site.pages)} pages at {' and '.join(VIEWPORTS)}; "
         f"on the phone {len(scrolling)} of {len(blocks)} visible code blocks scroll sideways "
         f"({sum(block['file'] for block in scrolling)} of them file blocks)"

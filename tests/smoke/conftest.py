@@ -19,8 +19,6 @@ import pytest
 from heroku import DeployFailed, deploy, production_config_vars, unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
-# Step timings, printed at the end of the run.
-TIMINGS = {}
 
 
 def pytest_report_header(config):
@@ -28,17 +26,10 @@ def pytest_report_header(config):
     return f"database: DATABASE_URL ({url.split('://')[0]} at {url.rsplit('@', 1)[-1]})" if url else "database: an SQLite file of this run"
 
 
-def pytest_terminal_summary(terminalreporter):
-    if TIMINGS:
-        terminalreporter.section("smoke timings")
-        for step, seconds in TIMINGS.items():
-            terminalreporter.write_line(f"{step}: {seconds:.2f} s")
-
-
 @pytest.fixture(scope="session")
-def timings():
-    """Durations to print at the end of the run: {step: seconds}."""
-    return TIMINGS
+def timings(report):
+    """timings(step, seconds): a duration for the summary at the end of the run (tests/conftest.py)."""
+    return lambda step, seconds: report("smoke timings", f"{step}: {seconds:.2f} s")
 
 
 @pytest.fixture(scope="session")
@@ -65,11 +56,12 @@ def config_vars(database_url, smtp):
 
 
 @pytest.fixture(scope="session")
-def app(config_vars):
+def app(config_vars, timings):
     """This repository deployed: released, loaded with the sample staff, its web dyno answering 200."""
     try:
         with deploy(ROOT, config_vars, loaddata="sample_staff") as deployment:
-            TIMINGS.update(deployment.slug.timings)
+            for step, seconds in deployment.slug.timings.items():
+                timings(step, seconds)
             yield deployment
     except DeployFailed as error:
         pytest.exit(str(error), returncode=1)

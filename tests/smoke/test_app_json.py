@@ -35,7 +35,7 @@ def test_the_example_boots_with_exactly_what_app_json_declares(manifest, databas
         assert loaded.returncode == 0, f"app.json's postdeploy failed:\n{loaded.stdout}{loaded.stderr}"
         probe.deployed_app(app.web, SAMPLE_STAFF)
         checked = app.one_off(f"python {app.slug.manage_py} check --deploy")
-        timings["app.json: environment, build, release and first 200"] = sum(app.slug.timings.values())
+        timings("app.json: environment, build, release and first 200", sum(app.slug.timings.values()))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # The generated secret passes Django's own test of a key (security.W009:
     # 50 characters or more, 5 distinct or more, no django-insecure- prefix).
