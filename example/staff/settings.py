@@ -315,7 +315,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "calibration@localhost"
 )
 # The backend is set in both branches, so that an EMAIL_BACKEND
-# left elsewhere in the file cannot print production mail.
+# set earlier in the file cannot print production mail.
 if DEBUG or not EMAIL_HOST:
     # Without EMAIL_HOST, mail goes to the log.
     EMAIL_BACKEND = (
