@@ -1,8 +1,7 @@
 """The Deploy to Heroku button's address, from the clone URL Read the Docs builds from (docs/_ext/repository.py)."""
 
-import pages  # noqa: F401  (puts docs/_ext, the build's extensions, on sys.path)
 import pytest
-import repository
+import repository  # docs/_ext, on pytest.ini's pythonpath
 
 
 @pytest.mark.parametrize("clone_url", [

@@ -14,8 +14,9 @@ Six shapes, each starting the way readers' projects do:
 - "found": manage.py at the root, in git, as found: a requirements.txt
   pinning an older Django (steps 2 to 6 install 5.2, so only step 7's
   reinstall brings .venv back to the pin its --dry-run check compares),
-  the home page at /books/ with nothing at / (404), and settings that
-  already set EMAIL_BACKEND (to the console) and STATICFILES_DIRS;
+  the home page at /books/ with nothing at / (404), a STATICFILES_DIRS
+  already set, and EMAIL_BACKEND (the console) set in a mail module that
+  settings.py star-imports;
 - "tracked": manage.py in web/, in git with its db.sqlite3 committed (step
   2's check-ignore shows it missing, and the page's `git rm --cached`
   follows), and / redirecting to the home page at /shelf/;
@@ -56,13 +57,16 @@ class Shape:
     package_manager: str = "pip"  # the pages' tab the reader follows
     settings_file: str = "settings.py"  # in the package: the settings module every other imports (step 2's staff/settings.py)
     dyno_settings: str = "settings"  # in the package: the module the dynos load (step 2's staff.settings)
+    # The project's mail settings, in a module of their own that settings.py star-imports at the top: no
+    # "delete any EMAIL_* setting" reaches it, so only a block that sets EMAIL_BACKEND in every branch wins.
+    mail: str = ""
 
 
 SHAPES = {shape.name: shape for shape in (
     Shape("root", "", "bookshop", "catalog", in_git=True),
     Shape("nested", "src", "library", "shelves", in_git=False, static="static"),
     Shape("found", "", "mysite", "books", in_git=True, static="assets", home="/books/", landing="/books/", requirements="Django==5.1.15\n",
-          settings='EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\nSTATICFILES_DIRS = [BASE_DIR / "assets"]\n'),
+          settings='STATICFILES_DIRS = [BASE_DIR / "assets"]\n', mail='EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\n'),
     Shape("tracked", "web", "config", "events", in_git=True, landing="/shelf/", tracked_db=True),
     Shape("uv", "", "shop", "orders", in_git=True, package_manager="uv"),
     Shape("split", "", "portal", "authors", in_git=True, settings_file="settings/base.py", dyno_settings="settings.production"),
@@ -166,6 +170,9 @@ def make_project(repository, shape, git_env):
     """)
     settings = project / shape.package / "settings.py"
     text = settings.read_text().replace("INSTALLED_APPS = [", f"INSTALLED_APPS = [\n    '{shape.app}',", 1)
+    if shape.mail:
+        write(project / shape.package / "mail.py", shape.mail)
+        text = text.replace("from pathlib import Path\n", "from pathlib import Path\n\nfrom .mail import *  # noqa: F403\n", 1)
     settings.write_text(text + shape.settings)
     if shape.settings_file != "settings.py":
         settings.unlink()
