@@ -92,34 +92,39 @@ def _docs_build_venv(session):
     tools (tests/requirements.txt), and a Sphinx extension that only they
     brought in would build here and fail on Read the Docs. Keyed on both
     files, so even `nox -R` (which installs nothing) rebuilds it when either
-    changes.
+    changes. Made under a lock: docs and pages run side by side and both
+    need it, and the second must find it made, not make it again over the first.
     """
+    import fcntl
+
     key = hashlib.sha256(
         b"".join((ROOT / name).read_bytes() for name in ("docs/requirements.txt", ".readthedocs.yaml"))
     ).hexdigest()[:12]
     venv = ROOT / ".nox" / f"docs-build-{key}"
     built = venv / ".built-from-docs-requirements.txt"
-    for stale in (ROOT / ".nox").glob("docs-build-*"):
-        if stale != venv:
-            shutil.rmtree(stale, ignore_errors=True)
-    if built.exists():
-        session.log(f"Build environment {venv.name}: docs/requirements.txt unchanged")
-        return venv
-    shutil.rmtree(venv, ignore_errors=True)
-    # The session's interpreter: the Python .readthedocs.yaml names.
-    base = session.run("python", "-c", "import sys; print(sys._base_executable)", silent=True).strip()
-    python = venv / "bin" / "python"
-    if shutil.which("uv"):
-        env = {"UV_PYTHON_DOWNLOADS": "never"}
-        session.run("uv", "venv", "--quiet", "--python", base, str(venv), external=True, env=env)
-        session.run(
-            "uv", "pip", "install", "--python", str(python), "-r", "docs/requirements.txt",
-            external=True, env=env,
-        )
-    else:
-        session.run(base, "-m", "venv", str(venv), external=True)
-        session.run(str(python), "-m", "pip", "install", "-r", "docs/requirements.txt", external=True)
-    built.write_text(f"{key}\n")
+    with open(ROOT / ".nox" / "docs-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        for stale in (ROOT / ".nox").glob("docs-build-*"):
+            if stale != venv and stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+        if built.exists():
+            session.log(f"Build environment {venv.name}: docs/requirements.txt unchanged")
+            return venv
+        shutil.rmtree(venv, ignore_errors=True)
+        # The session's interpreter: the Python .readthedocs.yaml names.
+        base = session.run("python", "-c", "import sys; print(sys._base_executable)", silent=True).strip()
+        python = venv / "bin" / "python"
+        if shutil.which("uv"):
+            env = {"UV_PYTHON_DOWNLOADS": "never"}
+            session.run("uv", "venv", "--quiet", "--python", base, str(venv), external=True, env=env)
+            session.run(
+                "uv", "pip", "install", "--python", str(python), "-r", "docs/requirements.txt",
+                external=True, env=env,
+            )
+        else:
+            session.run(base, "-m", "venv", str(venv), external=True)
+            session.run(str(python), "-m", "pip", "install", "-r", "docs/requirements.txt", external=True)
+        built.write_text(f"{key}\n")
     return venv
 
 
