@@ -383,3 +383,11 @@ def guide_pages(docs=DOCS):
 def read_guide(docs=DOCS):
     """Every page of the guide, read."""
     return [read_page(path) for path in guide_pages(docs)]
+
+
+def blocks_setting(name, docs=DOCS):
+    """Where the step pages' file blocks set `name`: ["steps/03-settings.rst, line 97", ...]."""
+    return [
+        f"{page.name}, line {block.line}" for page in map(read_page, sorted((Path(docs) / "steps").glob("*.rst")))
+        for block in page.includes() if re.search(rf"^\s*{name}\s*=", block.shown().text, re.M)
+    ]

@@ -291,12 +291,6 @@ def check_root_layout(block, shape, repository, where):
                     "the walk placed from the page:\n    " + "\n    ".join(placed or ["(no file)"]))
 
 
-def blocks_setting(name):
-    """Where the step pages' file blocks set `name`: ["steps/03-settings.rst, line 97", ...]."""
-    return [f"{page.name}, line {block.line}" for page in map(read_page, STEPS) for block in page.blocks
-            if block.directive == "literalinclude" and re.search(rf"^\s*{name}\s*=", block.shown().text, re.M)]
-
-
 # --- shells and servers ---
 
 
@@ -315,8 +309,11 @@ class Shell:
     """One bash, as a reader's terminal: commands in order, their output, their exit status."""
 
     def __init__(self, cwd, env):
-        self.process = subprocess.Popen(["bash", "--noprofile", "--norc"], cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=default_interrupt_signals)
+        self.process = subprocess.Popen(
+            ["bash", "--noprofile", "--norc"],
+            cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=default_interrupt_signals,
+        )
         self.lines = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -332,8 +329,10 @@ class Shell:
     def run(self, command, timeout=COMMAND_TIMEOUT):
         """(exit status, printed lines). stdin is /dev/null: no command waits for an answer."""
         # `$?` is the previous command's status, as at a prompt: the sentinel's printf must not reset it.
-        self.process.stdin.write(f"(exit ${{walk_status:-0}}); {{ {command}\n}} </dev/null 2>&1; walk_status=$?; "
-                                 f"printf '\\n{SENTINEL} %s\\n' $walk_status\n".encode())
+        self.process.stdin.write(
+            f"(exit ${{walk_status:-0}}); {{ {command}\n}} </dev/null 2>&1; walk_status=$?; "
+            f"printf '\\n{SENTINEL} %s\\n' $walk_status\n".encode()
+        )
         self.process.stdin.flush()
         printed, deadline = [], time.monotonic() + timeout
         while True:
@@ -367,7 +366,8 @@ def server_port(line):
     if not words or "--print-config" in words or "--check-config" in words:
         return None
     if "runserver" in words:
-        address = next((w for w in words[words.index("runserver") + 1:] if not w.startswith("-")), "8000")
+        after = words[words.index("runserver") + 1:]
+        address = next((w for w in after if not w.startswith("-")), "8000")
         return int(address.rsplit(":", 1)[-1])
     program = next((w for w in words if not re.match(r"^\w+=", w)), "")  # after VAR=value prefixes
     if program == "gunicorn" or re.match(r"heroku local( web)?(\s|$)", line):

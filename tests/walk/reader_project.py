@@ -65,8 +65,11 @@ class Shape:
 SHAPES = {shape.name: shape for shape in (
     Shape("root", "", "bookshop", "catalog", in_git=True),
     Shape("nested", "src", "library", "shelves", in_git=False, static="static"),
-    Shape("found", "", "mysite", "books", in_git=True, static="assets", home="/books/", landing="/books/", requirements="Django==5.1.15\n",
-          settings='STATICFILES_DIRS = [BASE_DIR / "assets"]\n', mail='EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\n'),
+    Shape(
+        "found", "", "mysite", "books", in_git=True, static="assets", home="/books/", landing="/books/",
+        requirements="Django==5.1.15\n", settings='STATICFILES_DIRS = [BASE_DIR / "assets"]\n',
+        mail='EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"\n',
+    ),
     Shape("tracked", "web", "config", "events", in_git=True, landing="/shelf/", tracked_db=True),
     Shape("uv", "", "shop", "orders", in_git=True, package_manager="uv"),
     Shape("split", "", "portal", "authors", in_git=True, settings_file="settings/base.py", dyno_settings="settings.production"),

@@ -19,20 +19,23 @@ import time
 import pytest
 from heroku import ThrowawayPostgres, deploy, probe, scrubbed_environment
 from cli.heroku_cli import isolated_cli_environment
-from pages import read_page
+from pages import blocks_setting, read_page
 from smoke.mail import RecordingSMTPServer
 
-from walk.follow import STEPS, StepReport, activation_command, blocks_setting, cpu_seconds, walk, walk_step
+from walk.follow import STEPS, StepReport, activation_command, cpu_seconds, walk, walk_step
 from walk.network import own_network
 from walk.reader_project import BOOK_TITLES, SHAPES, find_uv_bin, make_project
 
-GIT_IDENTITY = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER") for what, value in (("NAME", "A Reader"), ("EMAIL", "reader@example.com"))}
+GIT_IDENTITY = {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
+                for what, value in (("NAME", "A Reader"), ("EMAIL", "reader@example.com"))}
 # On a dyno: Django's own password-reset form, as a "forgotten your password?" page sends it.
 RESET_FOR = "reader@example.com"
 SEND_RESET_MAIL = (
-    "from django.conf import settings; from django.contrib.auth.forms import PasswordResetForm; from django.contrib.auth.models import User; "
-    f"User.objects.create_user('reader', '{RESET_FOR}', 'a-long-password'); form = PasswordResetForm({{'email': '{RESET_FOR}'}}); form.is_valid(); "
-    "form.save(domain_override='reader.herokuapp.com'); print(settings.EMAIL_BACKEND)")
+    "from django.conf import settings; from django.contrib.auth.forms import PasswordResetForm; "
+    f"from django.contrib.auth.models import User; User.objects.create_user('reader', '{RESET_FOR}', 'a-long-password'); "
+    f"form = PasswordResetForm({{'email': '{RESET_FOR}'}}); form.is_valid(); "
+    "form.save(domain_override='reader.herokuapp.com'); print(settings.EMAIL_BACKEND)"
+)
 
 
 @pytest.fixture
@@ -58,15 +61,17 @@ def reader_environment(tmp_path):
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin" / "uv").symlink_to(find_uv_bin())
     env["PATH"] += os.pathsep + str(tmp_path / "bin")
-    return {**env,
-            # pip's cache of this machine (before HOME changed), so a warm walk downloads nothing.
-            "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or os.path.expanduser("~/.cache/pip"),
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-            "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or os.path.expanduser("~/.cache/uv"),
-            # A terminal shows each line as it is printed; a pipe would buffer
-            # Python's stdout and reorder it against stderr.
-            "PYTHONUNBUFFERED": "1",
-            "TMPDIR": str(tmp_path / "tmp")}
+    return {
+        **env,
+        # pip's cache of this machine (before HOME changed), so a warm walk downloads nothing.
+        "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or os.path.expanduser("~/.cache/pip"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or os.path.expanduser("~/.cache/uv"),
+        # A terminal shows each line as it is printed; a pipe would buffer
+        # Python's stdout and reorder it against stderr.
+        "PYTHONUNBUFFERED": "1",
+        "TMPDIR": str(tmp_path / "tmp"),
+    }
 
 
 def print_reports(shape, reports):
@@ -82,8 +87,10 @@ def print_reports(shape, reports):
 def step_ten_config_vars():
     """{name: value} of step 10's `heroku config:set` commands."""
     step = read_page(next(path for path in STEPS if path.name.startswith("10-")))
-    return dict(word.split("=", 1) for block in step.blocks if block.language == "console"  # not PowerShell's
-                for command in block.commands() if command.text.startswith("heroku config:set") for word in command.words()[2:])
+    return dict(
+        word.split("=", 1) for block in step.blocks if block.language == "console"  # not PowerShell's
+        for command in block.commands() if command.text.startswith("heroku config:set") for word in command.words()[2:]
+    )
 
 
 def deploy_the_readers_app(shape, repository, postgres):
@@ -92,8 +99,10 @@ def deploy_the_readers_app(shape, repository, postgres):
     started, cpu = time.monotonic(), cpu_seconds()
     # Step 10's config vars, with a key, the shape's database, and EMAIL_HOST
     # its SMTP server on loopback at the page's EMAIL_PORT (plain SMTP: no certificate for TLS here).
-    config = {**step_ten_config_vars(), "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": postgres.url,
-              "EMAIL_HOST": "127.0.0.1", "EMAIL_USE_TLS": "false"}
+    config = {
+        **step_ten_config_vars(), "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": postgres.url,
+        "EMAIL_HOST": "127.0.0.1", "EMAIL_USE_TLS": "false",
+    }
     smtp = RecordingSMTPServer(int(config["EMAIL_PORT"]))
     smtp.controller.start()
     try:
@@ -110,9 +119,11 @@ def deploy_the_readers_app(shape, repository, postgres):
     finally:
         smtp.controller.stop()
     assert sent.returncode == 0, f"sending a password-reset mail on the dyno:\n{sent.stdout}{sent.stderr}"
-    assert received, (f"the dyno sent no mail to EMAIL_HOST ({config['EMAIL_HOST']}:{config['EMAIL_PORT']}): its EMAIL_BACKEND is "
-                      f"{sent.stdout.split()[-1]} (the pages set it at {' and '.join(blocks_setting('EMAIL_BACKEND'))}). "
-                      f"What it printed:\n{sent.stdout}")
+    assert received, (
+        f"the dyno sent no mail to EMAIL_HOST ({config['EMAIL_HOST']}:{config['EMAIL_PORT']}): its EMAIL_BACKEND is "
+        f"{sent.stdout.split()[-1]} (the pages set it at {' and '.join(blocks_setting('EMAIL_BACKEND'))}). "
+        f"What it printed:\n{sent.stdout}"
+    )
     report.seconds, report.cpu = time.monotonic() - started, cpu_seconds() - cpu
     return report
 
