@@ -8,11 +8,12 @@ lines, each a line of its own::
 
 A name is lower-case letters, digits, ``-``, ``_`` and ``.``. One pattern,
 MARKER, is what a page's ``:start-after:`` and ``:end-before:`` may name,
-what docs/_ext/placement.py drops from every included text (as MARKER_LINE),
-and what fails the build when it reaches a built page. Text that looks like
-a marker and is not a marker line (``# [start:DB]``, or a marker after code
-on its line) fails tests/test_snippets.py, and the build when a page
-includes it: it would reach a reader who copies the block.
+and what docs/_ext/placement.py drops from every included text (as
+MARKER_LINE). Text that looks like a marker (LOOKS_LIKE) and is not a
+marker line (``# [start:DB]``, or a marker after code on its line) fails
+tests/test_snippets.py, and the build when a page includes it: it would
+reach a reader who copies the block. Any such text on a built page fails
+the build.
 """
 
 import re

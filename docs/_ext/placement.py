@@ -135,12 +135,8 @@ def no_marker_text_in_built_pages(app, exception):
         return
     outdir = Path(app.outdir)
     for page in sorted(outdir.rglob("*.html")):
-        html = page.read_text(encoding="utf-8")
-        # An example of rst source (the maintainers page shows how to write
-        # an include) names markers on purpose; no reader copies it into a file.
-        html = re.sub(r'<div class="highlight-rst notranslate">.*?</pre></div>', "", html, flags=re.S)
-        text = re.sub(r"<[^>]+>", "", html)
-        for found in sorted({match.group() for match in markers.MARKER.finditer(text)}):
+        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        for found in sorted({match.group() for match in markers.LOOKS_LIKE.finditer(text)}):
             logger.warning(
                 f"the built page {page.relative_to(outdir)} shows the marker text {found!r}: "
                 "a reader would copy it"
