@@ -31,6 +31,7 @@ The names differ from the example's (no "staff", no "calibration", no
 """
 
 import importlib.metadata
+import re
 import subprocess
 import sys
 import textwrap
@@ -183,7 +184,8 @@ def make_project(repository, shape, git_env):
             write(project / shape.package / "settings" / name, module)
         for name, module in ENTRY_POINTS.items():
             path = project / (name if name == "manage.py" else f"{shape.package}/{name}")
-            path.write_text(path.read_text().replace(f"'{shape.package}.settings'", f"'{shape.package}.settings.{module}'"))
+            # Either quote: startproject runs black on what it writes when black is on PATH.
+            path.write_text(re.sub(rf"(['\"]){shape.package}\.settings\1", rf"\g<1>{shape.package}.settings.{module}\1", path.read_text()))
     # No header (its timestamp): the same project each run, so a warm build reuses its collectstatic output.
     run([sys.executable, "manage.py", "makemigrations", shape.app, "--no-header", "--verbosity", "0"], cwd=project)
     # A project that tracks its database has no ignore line for it.
