@@ -47,11 +47,10 @@ sys.path[:0] = [str(TESTS), str(ROOT / "docs" / "_ext")]
 import bench_figures  # noqa: E402
 import psutil  # noqa: E402
 import wrk  # noqa: E402
-from heroku import HTTPS, ThrowawayPostgres, deploy, dyno_environment, production_config_vars  # noqa: E402
-from heroku import running_server, unused_port  # noqa: E402
+from heroku import HTTPS, ThrowawayPostgres, deploy, production_config_vars, running_server, unused_port  # noqa: E402
 from heroku.deploy import wait_for_200  # noqa: E402
 from heroku.postgres import postgres_bin  # noqa: E402
-from heroku.processes import children, cpu_seconds, total_memory_gib, tree_rss_mib  # noqa: E402
+from heroku.processes import children, cpu_seconds, tcp_sockets, total_memory_gib, tree_rss_mib  # noqa: E402
 
 VARIANTS = TESTS / "bench" / "variants"
 WRK = os.environ.get("WRK") or shutil.which("wrk")
@@ -105,12 +104,7 @@ def body_bytes(server, path, encoding):
 
 def connections_per_worker(pid, port):
     """How many client connections on `port` each worker of a gunicorn master holds, most first."""
-    counts = []
-    for worker in children(pid):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            counts.append(sum(1 for c in psutil.Process(worker).net_connections(kind="tcp")
-                              if c.laddr and c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED))
-    return sorted(counts, reverse=True)
+    return sorted((tcp_sockets(worker, port, psutil.CONN_ESTABLISHED) for worker in children(pid)), reverse=True)
 
 
 def with_worker_share(server, path, args):
@@ -178,12 +172,7 @@ def gunicorn(app, key, settings=None):
     command = config.get("command", app.slug.procfile()["web"])
     # Recorded with the repository's relative path: bench.json names no folder of this machine.
     config["command_run"] = command.format(variants=VARIANTS.relative_to(ROOT))
-    if "command" not in config:
-        return app.web_dyno(**overrides)
-    port = unused_port()
-    env = {**dyno_environment(app.slug.app_venv, app.config_vars, port=port), **overrides}
-    env = {name: value for name, value in env.items() if value is not None}
-    return running_server(command.format(variants=VARIANTS), env, port=port, cwd=app.slug.path, ready_headers=HTTPS)
+    return app.web_dyno(command=command.format(variants=VARIANTS), **overrides)
 
 
 @contextlib.contextmanager

@@ -33,6 +33,7 @@ from heroku import procfile_commands, running_server, unused_port
 from heroku.build import copy_source
 from heroku.processes import live_processes, process_group
 from pages import POSIX_CONSOLES, read_page
+from polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # GUIDE_LOCAL_PAGE lets a writer try a draft page; the session uses the guide's.
@@ -97,9 +98,7 @@ def test_heroku_local_web_serves_the_home_page_and_stops_on_sigterm(cli_package,
         started = time.monotonic()
         code = server.stop()
         # heroku local is gone; gunicorn (started by /bin/sh, in the same group) must go too.
-        deadline = time.monotonic() + 30
-        while process_group(server.process.pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: not process_group(server.process.pid), 30, every=0.2)
         survivors = process_group(server.process.pid)
         # Nor may the CLI have left anything running outside the group.
         survivors.update(live_processes(lambda group, args: str(cli_package.parent) in args))

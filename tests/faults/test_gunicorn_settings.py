@@ -14,13 +14,12 @@ exits through sys.exit(1), and gunicorn replaces the worker again and again.
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import psutil
-
 from heroku import dyno_environment, one_off, production_config_vars, unused_port
-from heroku.processes import children
+from heroku.processes import children, tcp_sockets
+from polling import wait_until
 
 VARIANTS = Path(__file__).resolve().parent / "variants"
 
@@ -28,27 +27,17 @@ BOOT_TIMEOUT = 90
 WORKERS_LISTENING_WITHIN = 30  # seconds; the first worker answering does not mean the second has booted
 
 
-def listening(pid, port):
-    """How many TCP sockets process `pid` holds that listen on `port`."""
-    try:
-        connections = psutil.Process(pid).net_connections(kind="tcp")
-    except psutil.NoSuchProcess:
-        return 0
-    return sum(1 for c in connections if c.status == psutil.CONN_LISTEN and c.laddr.port == port)
-
-
 def test_each_worker_listens_on_a_socket_of_its_own(web_dyno):
     # A socket the master opened and the workers inherited would show in the
     # master too; a master that listens on nothing, with one listening socket
     # in each worker, means each worker opened its own (SO_REUSEPORT).
     with web_dyno() as server:
-        deadline = time.monotonic() + WORKERS_LISTENING_WITHIN
-        while True:
-            sockets = {pid: listening(pid, server.port) for pid in children(server.process.pid)}
-            if list(sockets.values()) == [1, 1] or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        master = listening(server.process.pid, server.port)
+        def per_worker():
+            return {pid: tcp_sockets(pid, server.port, psutil.CONN_LISTEN) for pid in children(server.process.pid)}
+
+        wait_until(lambda: list(per_worker().values()) == [1, 1], WORKERS_LISTENING_WITHIN, every=0.2)
+        sockets = per_worker()
+        master = tcp_sockets(server.process.pid, server.port, psutil.CONN_LISTEN)
     # WEB_CONCURRENCY=2, as on an Eco, Basic or Standard-1X dyno.
     assert list(sockets.values()) == [1, 1], f"listening sockets per worker: {sockets}"
     assert master == 0, f"the master listens too ({master} sockets): the workers share its socket"
@@ -79,11 +68,12 @@ def test_without_preload_the_examples_wsgi_py_has_its_workers_replaced(slug, tmp
     with log_path.open("w") as log:
         process = subprocess.Popen(["bash", "-c", command], cwd=slug.path, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    deadline = time.monotonic() + BOOT_TIMEOUT
+
+    def four_replaced_or_stopped():
+        return log_path.read_text().count("exited with code 1.") >= 4 or process.poll() is not None
+
     try:
-        while log_path.read_text().count("exited with code 1.") < 4 and process.poll() is None:
-            assert time.monotonic() < deadline, f"fewer than 4 workers replaced in {BOOT_TIMEOUT} s:\n{log_path.read_text()}"
-            time.sleep(0.5)
+        assert wait_until(four_replaced_or_stopped, BOOT_TIMEOUT, every=0.5), f"fewer than 4 workers replaced in {BOOT_TIMEOUT} s:\n{log_path.read_text()}"
         still_running = process.poll() is None
     finally:
         if process.poll() is None:

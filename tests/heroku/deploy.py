@@ -50,10 +50,11 @@ class Deployment:
         """`heroku run COMMAND`: a CompletedProcess (text)."""
         return one_off(self.slug, command, self.config_vars, **options)
 
-    def web_dyno(self, config_vars=None, *, boot_timeout=60, **env_overrides):
-        """Another web dyno of this build (a context manager), with other config vars or dyno variables (None removes one)."""
+    def web_dyno(self, config_vars=None, *, boot_timeout=60, command=None, **env_overrides):
+        """Another web dyno of this build (a context manager), with other config vars or dyno variables (None removes
+        one), running the Procfile's web: line or `command`."""
         config = self.config_vars if config_vars is None else config_vars
-        return web_dyno(self.slug, config, env_overrides=env_overrides, boot_timeout=boot_timeout)
+        return web_dyno(self.slug, config, env_overrides=env_overrides, boot_timeout=boot_timeout, command=command)
 
 
 def wait_for_200(server, path="/", timeout=30):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from heroku.build import DeployFailed, run_step
 from heroku.platform import HTTPS, SIGKILL_AFTER, dyno_environment
+from polling import wait_until
 
 
 def unused_port():
@@ -28,6 +29,23 @@ def unused_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def request(port, method, path, *, headers=None, body=None, timeout=10):
+    """One HTTP request to 127.0.0.1:`port`; returns (status, headers as a lowercase dict, body bytes)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def answer(port, path="/", headers=None):
+    """What a server on `port` answers to GET `path` (request's tuple), or None while nothing answers there."""
+    with contextlib.suppress(OSError):
+        return request(port, "GET", path, headers=headers, timeout=2)
 
 
 class Server:
@@ -42,15 +60,9 @@ class Server:
     def log(self):
         return self.log_path.read_text(errors="replace")
 
-    def request(self, method, path, *, headers=None, body=None, timeout=10):
-        """One HTTP request; returns (status, headers as a lowercase dict, body bytes)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
-        finally:
-            connection.close()
+    def request(self, method, path, **options):
+        """One HTTP request (dyno.request's options); returns (status, headers as a lowercase dict, body bytes)."""
+        return request(self.port, method, path, **options)
 
     def stop(self, timeout=SIGKILL_AFTER):
         """SIGTERM to the whole process group, as Heroku sends it to every process of a dyno; the exit code.
@@ -81,17 +93,10 @@ def running_server(command, env, *, port, cwd, ready_path="/", ready_headers=Non
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     server = Server(process, port, log_path)
     try:
-        deadline = time.monotonic() + boot_timeout
-        while True:
-            if process.poll() is not None:
-                raise DeployFailed(f"{what} `{command}` (exit {process.returncode} before answering on port {port})", server.log(), fix)
-            try:
-                server.request("GET", ready_path, headers=ready_headers, timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise DeployFailed(f"{what} `{command}` (no answer on port {port} within {boot_timeout} s)", server.log(), fix) from None
-                time.sleep(0.1)
+        if not wait_until(lambda: process.poll() is not None or answer(port, ready_path, ready_headers), boot_timeout):
+            raise DeployFailed(f"{what} `{command}` (no answer on port {port} within {boot_timeout} s)", server.log(), fix)
+        if process.poll() is not None:
+            raise DeployFailed(f"{what} `{command}` (exit {process.returncode} before answering on port {port})", server.log(), fix)
         yield server
     finally:
         if process.poll() is None:
@@ -126,8 +131,8 @@ def one_off(slug, command, config_vars=None, *, env=None, timeout=120):
 
 
 @contextlib.contextmanager
-def web_dyno(slug, config_vars, *, env_overrides=None, boot_timeout=60):
-    """The Procfile's web: line, exactly as written, through bash, in a web dyno's environment on an unused port.
+def web_dyno(slug, config_vars, *, env_overrides=None, boot_timeout=60, command=None):
+    """The Procfile's web: line (or `command`), exactly as written, through bash, in a web dyno's environment on an unused port.
 
     Ready at its first HTTP answer to a request through the router
     (HTTPS); yields the Server and stops it with SIGTERM on the way out.
@@ -135,7 +140,7 @@ def web_dyno(slug, config_vars, *, env_overrides=None, boot_timeout=60):
     environment, as the buildpack or the platform would have them
     otherwise: WEB_CONCURRENCY, GUNICORN_CMD_ARGS, PYTHONPATH...
     """
-    command = slug.procfile().get("web")
+    command = command or slug.procfile().get("web")
     if not command:
         raise DeployFailed("Starting the web dyno", "", "The Procfile has no web: line.")
     port = unused_port()

@@ -8,10 +8,9 @@ import psutil
 
 def children(pid):
     """The pids of a process's direct children: a gunicorn master's workers."""
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):
         return [child.pid for child in psutil.Process(pid).children()]
-    except psutil.NoSuchProcess:
-        return []
+    return []
 
 
 def rss_kib(pid):
@@ -34,12 +33,17 @@ def cpu_seconds(pids):
     """{pid: user + system CPU seconds} of each process still running."""
     used = {}
     for pid in pids:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             times = psutil.Process(pid).cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        used[pid] = times.user + times.system
+            used[pid] = times.user + times.system
     return used
+
+
+def tcp_sockets(pid, port, status):
+    """How many TCP sockets of process `pid` on local `port` are in `status` (psutil.CONN_LISTEN...); 0 once it is gone."""
+    with contextlib.suppress(psutil.NoSuchProcess):
+        return sum(1 for c in psutil.Process(pid).net_connections(kind="tcp") if c.laddr and c.laddr.port == port and c.status == status)
+    return 0
 
 
 def live_processes(where):

@@ -48,14 +48,12 @@ import ast
 import collections
 import contextlib
 import fnmatch
-import http.client
 import os
 import queue
 import re
 import resource
 import shlex
 import signal
-import socket
 import subprocess
 import textwrap
 import threading
@@ -64,9 +62,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docutils import nodes
+from heroku.dyno import answer, request
 from heroku.processes import process_group
 from pages import DOCS, read_page
 from placement import parse_placement  # the build's own parser (docs/_ext, put on the path by pages)
+from polling import wait_until
 
 STEPS = sorted((DOCS / "steps").glob("*.rst"))
 LINUX_TAB = "Linux and macOS"
@@ -302,7 +302,8 @@ def default_interrupt_signals():
     bash cannot undo a signal ignored on entry: every server would then
     shrug off the walk's Control-C.
     """
-    for each in (signal.SIGINT, signal.SIGQUIT): signal.signal(each, signal.SIG_DFL)
+    for each in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(each, signal.SIG_DFL)
 
 
 class Shell:
@@ -377,34 +378,19 @@ def server_port(line):
     return None
 
 
-def port_open(port):
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 RunningServer = collections.namedtuple("RunningServer", "pid port log where command shell")
 
 
 def start_server(shell, command, port, log, where):
     # The shape's network is its own (test_walk.py): the page's fixed ports are free.
     pid = int(shell.run(f"{{ {command}\n}} </dev/null >{log} 2>&1 & printf '%s\\n' $!")[1][-1])
-    deadline = time.monotonic() + 90
-    while not port_open(port):
-        if not process_group(pid):  # the job's process group: empty once it has exited
-            fail(where, f"`{command}` exited before listening on port {port}:\n{log.read_text(errors='replace')}")
-        if time.monotonic() > deadline:
-            os.killpg(pid, signal.SIGKILL)
-            fail(where, f"`{command}` did not listen on port {port} within 90 s:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
+    # Ready at its first HTTP answer (any status); the job's process group is empty once it has exited.
+    if not wait_until(lambda: answer(port) or not process_group(pid), 90, every=0.2):
+        os.killpg(pid, signal.SIGKILL)
+        fail(where, f"`{command}` did not answer on port {port} within 90 s:\n{log.read_text(errors='replace')}")
+    if not process_group(pid):
+        fail(where, f"`{command}` exited before answering on port {port}:\n{log.read_text(errors='replace')}")
     return RunningServer(pid, port, log, where, command, shell)
-
-
-def get(port, path):
-    with contextlib.closing(http.client.HTTPConnection("127.0.0.1", port, timeout=20)) as connection:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
 
 
 def stop_server(server):
@@ -420,9 +406,8 @@ def stop_server(server):
         os.killpg(server.pid, signal.SIGINT)
     pressed = time.monotonic()
     # Control-C reaches the whole foreground job: every process of its group must exit.
-    while process_group(server.pid) and time.monotonic() < pressed + CONTROL_C_WITHIN:
-        time.sleep(0.1)
-    if left := process_group(server.pid):
+    if not wait_until(lambda: not process_group(server.pid), CONTROL_C_WITHIN):
+        left = process_group(server.pid)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
         fail(server.where, f"`{server.command}`: processes still running {CONTROL_C_WITHIN} s after Control-C: {left}")
@@ -554,7 +539,7 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
                     stop()
                     server = start_server(here, text, port, Path(logs) / f"server-{len(shells)}-{command.line}.log", where)
                     report.commands, report.servers = report.commands + 1, report.servers + 1
-                    status, body = get(port, shape.home)
+                    status, _, body = request(port, "GET", shape.home, timeout=20)
                     if status >= 400:
                         fail(where, f"`{text}` answers GET {shape.home} with {status}:\n{body[:2000].decode(errors='replace')}")
                     report.outputs += bool(shown) and _wait_for_output(server, shown, where, text)
@@ -585,11 +570,11 @@ def walk_step(page, shape, repository, env, activate, logs, blocks=None):
 
 def _wait_for_output(server, shown, where, text):
     """True once the server's log reads as the page shows it; fails after 15 s."""
-    deadline = time.monotonic() + 15
-    while not output_matches(shown, printed := server.log.read_text(errors="replace").splitlines()):
-        if time.monotonic() > deadline:
-            fail(where, f"`{text}`: what it printed differs from the page.\n" + show_difference(shown, printed))
-        time.sleep(0.2)
+    def printed():
+        return server.log.read_text(errors="replace").splitlines()
+
+    if not wait_until(lambda: output_matches(shown, printed()), 15, every=0.2):
+        fail(where, f"`{text}`: what it printed differs from the page.\n" + show_difference(shown, printed()))
     return True
 
 
