@@ -43,10 +43,8 @@ def smtp():
     """A real SMTP server on loopback that records what it receives (see mail.py)."""
     from smoke.mail import RecordingSMTPServer
 
-    server = RecordingSMTPServer(port=unused_port())
-    server.controller.start()
-    yield server
-    server.controller.stop()
+    with RecordingSMTPServer(port=unused_port()) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

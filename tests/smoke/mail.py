@@ -7,20 +7,27 @@ they would at Gmail or Mailgun, and it keeps every message it receives.
 
 import email
 import email.policy
-import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from polling import wait_until
 
 
 class RecordingSMTPServer:
-    """controller.start() and controller.stop(); `messages` holds (envelope sender, recipients, parsed message, login)."""
+    """A context manager: the server runs inside `with`; `messages` holds (envelope sender, recipients, parsed message, login)."""
 
     def __init__(self, port):
         self.port, self.messages = port, []  # appended by the server's thread, read by the tests' (a list is safe for that)
         # auth_require_tls=False: EMAIL_USE_TLS=false, no TLS on loopback; any login is accepted, and recorded.
         accept = lambda server, session, envelope, mechanism, auth_data: AuthResult(success=True, auth_data=auth_data.login.decode())  # noqa: E731
         self.controller = Controller(self, hostname="127.0.0.1", port=port, authenticator=accept, auth_require_tls=False, ready_timeout=10)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exception):
+        self.controller.stop()
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
@@ -29,7 +36,5 @@ class RecordingSMTPServer:
 
     def wait_for(self, predicate, timeout=10):
         """The first received message for which predicate(message) holds, or None after timeout."""
-        deadline = time.monotonic() + timeout
-        while not (found := [received for received in list(self.messages) if predicate(received)]) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        found = wait_until(lambda: [received for received in list(self.messages) if predicate(received)], timeout, every=0.05)
         return found[0] if found else None

@@ -103,21 +103,17 @@ def deploy_the_readers_app(shape, repository, postgres):
         **step_ten_config_vars(), "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": postgres.url,
         "EMAIL_HOST": "127.0.0.1", "EMAIL_USE_TLS": "false",
     }
-    smtp = RecordingSMTPServer(int(config["EMAIL_PORT"]))
-    smtp.controller.start()
-    try:
-        # web=False, then a dyno of that build: deploy() waits for a 200 on /, where a shape may have no page.
-        with deploy(repository, config, loaddata="books", web=False) as app, app.web_dyno() as web:
-            if shape.home != shape.landing:
-                status, headers, _ = probe.get(web, shape.home)
-                assert (status, headers.get("location")) == (302, shape.landing), f"GET {shape.home}: {status} {headers}"
-            probe.deployed_app(web, [f">{title}<" for title in BOOK_TITLES], home=shape.landing)
-            checked = app.one_off(f"python {app.slug.manage_py} check --deploy --fail-level WARNING")
-            assert "System check identified no issues (1 silenced)." in checked.stdout, f"check --deploy on the dyno:\n{checked.stdout}{checked.stderr}"
-            sent = app.one_off(f"python {app.slug.manage_py} shell -v 0 -c {shlex.quote(SEND_RESET_MAIL)}")
-            received = smtp.wait_for(lambda message: RESET_FOR in message[1])
-    finally:
-        smtp.controller.stop()
+    # web=False, then a dyno of that build: deploy() waits for a 200 on /, where a shape may have no page.
+    with RecordingSMTPServer(int(config["EMAIL_PORT"])) as smtp, \
+            deploy(repository, config, loaddata="books", web=False) as app, app.web_dyno() as web:
+        if shape.home != shape.landing:
+            status, headers, _ = probe.get(web, shape.home)
+            assert (status, headers.get("location")) == (302, shape.landing), f"GET {shape.home}: {status} {headers}"
+        probe.deployed_app(web, [f">{title}<" for title in BOOK_TITLES], home=shape.landing)
+        checked = app.one_off(f"python {app.slug.manage_py} check --deploy --fail-level WARNING")
+        assert "System check identified no issues (1 silenced)." in checked.stdout, f"check --deploy on the dyno:\n{checked.stdout}{checked.stderr}"
+        sent = app.one_off(f"python {app.slug.manage_py} shell -v 0 -c {shlex.quote(SEND_RESET_MAIL)}")
+        received = smtp.wait_for(lambda message: RESET_FOR in message[1])
     assert sent.returncode == 0, f"sending a password-reset mail on the dyno:\n{sent.stdout}{sent.stderr}"
     assert received, (
         f"the dyno sent no mail to EMAIL_HOST ({config['EMAIL_HOST']}:{config['EMAIL_PORT']}): its EMAIL_BACKEND is "
