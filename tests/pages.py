@@ -177,12 +177,16 @@ class _AnyOptions(dict):
         return directives.unchanged
 
 
-class _CodeDirective(Directive):
+class _StandIn(Directive):
+    """A directive of Sphinx's or an extension's, read without Sphinx: an argument, any options, content."""
+
     optional_arguments = 1
     final_argument_whitespace = True
     has_content = True
     option_spec = _AnyOptions(caption=directives.unchanged)  # not empty: docutils skips options then
 
+
+class _CodeDirective(_StandIn):
     def run(self):
         source, line = self.state_machine.get_source_and_line(self.lineno)
         lines = [(offset + 1, text) for (_, offset), text in zip(self.content.items, self.content)]
@@ -199,13 +203,8 @@ class _CodeDirective(Directive):
         return [node]
 
 
-class _NestedDirective(Directive):
+class _NestedDirective(_StandIn):
     """tabs, group-tab, note, toctree...: the content is more rst."""
-
-    optional_arguments = 1
-    final_argument_whitespace = True
-    has_content = True
-    option_spec = _AnyOptions(caption=directives.unchanged)
 
     def run(self):
         node = nodes.container(directive=self.name, argument=self.arguments[0] if self.arguments else "")

@@ -35,11 +35,10 @@ def build(tmp_path, page, advice="advice = []"):
     """sphinx-build -W on a guide of one page; (exit status, what it printed)."""
     source = tmp_path / "docs"
     (source / "steps").mkdir(parents=True)
-    (source / "conf.py").write_text(CONF)
-    (source / "sources.toml").write_text(REGISTRY)
-    (source / "own-advice.toml").write_text(advice)
-    (source / "index.rst").write_text(".. toctree::\n\n   steps/11-run-the-app\n")
-    (source / f"{PAGE}.rst").write_text("Running the app\n===============\n\n" + page)
+    files = {"conf.py": CONF, "sources.toml": REGISTRY, "own-advice.toml": advice, "index.rst": f".. toctree::\n\n   {PAGE}\n",
+             f"{PAGE}.rst": "Running the app\n===============\n\n" + page}
+    for name, text in files.items():
+        (source / name).write_text(text)
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-E", "-W", "--keep-going", "-q", "-b", "html",
          str(source), str(tmp_path / "html")],

@@ -17,6 +17,7 @@ import subprocess
 from functools import cache
 
 import django
+import pytest
 from django.conf import settings
 from heroku import procfile_commands, production_config_vars, tracked_files
 from pages import DOCS, ROOT, read_guide, read_page
@@ -48,24 +49,20 @@ def quoted(pattern, *names, outputs=False):
     return found
 
 
-def test_the_silenced_check_count_is_the_settings_count():
-    expected = len(settings.SILENCED_SYSTEM_CHECKS)
-    pattern = r"System check identified no issues \((\d+) silenced\)\."
-    for name, match in quoted(pattern, "steps/03-settings.rst", "steps/10-deploy.rst", outputs=True):
-        assert int(match[1]) == expected, f"{name} says {match[0]!r}; the settings silence {expected}"
+# {what: (its value in the settings, the pattern of a shown output that prints it, the pages showing that output)}
+PRINTED_SETTINGS = {
+    "the silenced-check count": (lambda: len(settings.SILENCED_SYSTEM_CHECKS), r"System check identified no issues \((\d+) silenced\)\.",
+                                 ("steps/03-settings.rst", "steps/10-deploy.rst")),
+    "CONN_MAX_AGE": (lambda: settings.DATABASES["default"]["CONN_MAX_AGE"], r"^\s*sqlite (\d+) True$", ("steps/04-database.rst",)),
+    "SECURE_HSTS_SECONDS": (lambda: settings.SECURE_HSTS_SECONDS, r"Strict-Transport-Security: max-age=(\d+)", ("steps/09-test-locally.rst",)),
+}
 
 
-def test_the_connection_lifetime_on_the_pages_is_the_settings_one():
-    lifetime = settings.DATABASES["default"]["CONN_MAX_AGE"]
-    for name, match in quoted(r"^\s*sqlite (\d+) True$", "steps/04-database.rst", outputs=True):
-        assert int(match[1]) == lifetime, f"{name}: {match[0].strip()!r}, CONN_MAX_AGE is {lifetime}"
-
-
-def test_the_hsts_header_on_the_pages_is_the_settings_one():
-    seconds = settings.SECURE_HSTS_SECONDS
-    pattern = r"Strict-Transport-Security: max-age=(\d+)"
-    for name, match in quoted(pattern, "steps/09-test-locally.rst", outputs=True):
-        assert int(match[1]) == seconds, f"{name}: {match[0]!r}, SECURE_HSTS_SECONDS is {seconds}"
+@pytest.mark.parametrize("what", PRINTED_SETTINGS)
+def test_a_setting_a_shown_output_prints_is_the_settings_value(what):
+    value, pattern, pages = PRINTED_SETTINGS[what]
+    for name, match in quoted(pattern, *pages, outputs=True):
+        assert int(match[1]) == value(), f"{name} shows {match[0].strip()!r}; {what} is {value()} in the settings"
 
 
 def test_the_shortest_secret_key_on_the_page_is_the_one_the_example_accepts(python):

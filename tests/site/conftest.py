@@ -148,9 +148,8 @@ class Site:
 @pytest.fixture(scope="session")
 def run():
     """Runs a coroutine to its end on the session's event loop, where the browser lives."""
-    loop = asyncio.new_event_loop()
-    yield loop.run_until_complete
-    loop.close()
+    with asyncio.Runner() as runner:
+        yield runner.run
 
 
 @pytest.fixture(scope="session")
