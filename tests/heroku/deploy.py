@@ -36,6 +36,7 @@ from pathlib import Path
 from heroku.build import DeployFailed, Slug, build
 from heroku.dyno import Server, one_off, release, web_dyno
 from heroku.platform import HTTPS
+from polling import wait_until
 
 
 @dataclass
@@ -59,11 +60,11 @@ class Deployment:
 
 def wait_for_200(server, path="/", timeout=30):
     """A dyno answers as soon as gunicorn listens; it is up at its first 200 through the router."""
-    deadline = time.monotonic() + timeout
-    while (status := server.request("GET", path, headers=HTTPS)[0]) != 200:
-        if time.monotonic() > deadline:
-            raise DeployFailed(f"The web dyno (GET {path} answers {status})", server.log(), f"It never answered 200 on {path} within {timeout} s.")
-        time.sleep(0.1)
+    def status():
+        return server.request("GET", path, headers=HTTPS)[0]
+
+    if not wait_until(lambda: status() == 200, timeout):
+        raise DeployFailed(f"The web dyno (GET {path} answers {status()})", server.log(), f"It never answered 200 on {path} within {timeout} s.")
 
 
 @contextlib.contextmanager
