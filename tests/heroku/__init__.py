@@ -11,10 +11,11 @@ What lives where:
   scrubbed environment, the build's and a dyno's environment, the router's
   HTTPS headers, the 30 s from SIGTERM to SIGKILL;
 - cache.py: the one cache (app environments, collectstatic outputs) in .nox/heroku-cache;
-- dyno.py: the release phase, one-off dynos (`heroku run`), and the web
-  dyno started from the Procfile's web: line exactly as written;
+- dyno.py: the release phase, one-off dynos (`heroku run`), the web dyno
+  started from the Procfile's web: line exactly as written, and the checks'
+  one HTTP client (request, answer);
 - postgres.py: a throwaway PostgreSQL cluster (Heroku Postgres's stand-in);
-- processes.py: a dyno's processes, memory and CPU time, with psutil.
+- processes.py: a dyno's processes, memory, CPU time and sockets, with psutil.
 
 On a project folder (this repository's root, or a reader's project with
 manage.py at its root or one folder down; a pip app with requirements.txt,
