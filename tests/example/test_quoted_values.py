@@ -54,7 +54,8 @@ PRINTED_SETTINGS = {
     "the silenced-check count": (lambda: len(settings.SILENCED_SYSTEM_CHECKS), r"System check identified no issues \((\d+) silenced\)\.",
                                  ("steps/03-settings.rst", "steps/10-deploy.rst")),
     "CONN_MAX_AGE": (lambda: settings.DATABASES["default"]["CONN_MAX_AGE"], r"^\s*sqlite (\d+) True$", ("steps/04-database.rst",)),
-    "SECURE_HSTS_SECONDS": (lambda: settings.SECURE_HSTS_SECONDS, r"Strict-Transport-Security: max-age=(\d+)", ("steps/09-test-locally.rst",)),
+    "SECURE_HSTS_SECONDS": (lambda: settings.SECURE_HSTS_SECONDS, r"Strict-Transport-Security: max-age=(\d+)",
+                            ("steps/09-test-locally.rst",)),
 }
 
 

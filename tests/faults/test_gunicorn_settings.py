@@ -73,7 +73,8 @@ def test_without_preload_the_examples_wsgi_py_has_its_workers_replaced(slug, tmp
         return log_path.read_text().count("exited with code 1.") >= 4 or process.poll() is not None
 
     try:
-        assert wait_until(four_replaced_or_stopped, BOOT_TIMEOUT, every=0.5), f"fewer than 4 workers replaced in {BOOT_TIMEOUT} s:\n{log_path.read_text()}"
+        assert wait_until(four_replaced_or_stopped, BOOT_TIMEOUT, every=0.5), (
+            f"fewer than 4 workers replaced in {BOOT_TIMEOUT} s:\n{log_path.read_text()}")
         still_running = process.poll() is None
     finally:
         if process.poll() is None:

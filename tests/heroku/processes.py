@@ -42,7 +42,8 @@ def cpu_seconds(pids):
 def tcp_sockets(pid, port, status):
     """How many TCP sockets of process `pid` on local `port` are in `status` (psutil.CONN_LISTEN...); 0 once it is gone."""
     with contextlib.suppress(psutil.NoSuchProcess):
-        return sum(1 for c in psutil.Process(pid).net_connections(kind="tcp") if c.laddr and c.laddr.port == port and c.status == status)
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+        return sum(1 for c in connections if c.laddr and c.laddr.port == port and c.status == status)
     return 0
 
 

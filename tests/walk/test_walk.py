@@ -115,11 +115,12 @@ def deploy_the_readers_app(shape, repository, postgres):
             status, headers, _ = probe.get(web, shape.home)
             assert (status, headers.get("location")) == (302, shape.landing), f"GET {shape.home}: {status} {headers}"
         probe.deployed_app(web, [f">{title}<" for title in BOOK_TITLES], home=shape.landing)
-        # Step 10's `heroku run -- python example/manage.py check ...`, run on the reader's manage.py: it prints what the page shows.
+        # Step 10's `heroku run -- python example/manage.py check ...` on the reader's manage.py prints what the page shows.
         (check,) = [c for c in step_ten_commands() if c.words()[:6] == ["heroku", "run", "--", "python", "example/manage.py", "check"]]
         checked = app.one_off(shlex.join(["python", app.slug.manage_py, *check.words()[5:]]))
         printed = (checked.stdout + checked.stderr).splitlines()
-        assert checked.returncode == 0 and output_matches(check.output, printed), f"`{check.text}` on the dyno:\n{show_difference(check.output, printed)}"
+        assert checked.returncode == 0 and output_matches(check.output, printed), (
+            f"`{check.text}` on the dyno:\n{show_difference(check.output, printed)}")
         sent = app.one_off(f"python {app.slug.manage_py} shell -v 0 -c {shlex.quote(SEND_RESET_MAIL)}")
         received = smtp.wait_for(lambda message: RESET_FOR in message[1])
     assert sent.returncode == 0, f"sending a password-reset mail on the dyno:\n{sent.stdout}{sent.stderr}"
