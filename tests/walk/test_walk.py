@@ -24,7 +24,9 @@ from cli.heroku_cli import isolated_cli_environment
 from pages import blocks_setting, read_page
 from smoke.mail import RecordingSMTPServer
 
-from walk.follow import STEPS, StepReport, activation_command, cpu_seconds, output_matches, show_difference, walk, walk_step
+from walk.follow import (
+    STEPS, StepReport, activation_command, cpu_seconds, output_matches, show_difference, substitute, walk, walk_step,
+)
 from walk.network import own_network
 from walk.reader_project import BOOK_TITLES, SHAPES, find_uv_bin, make_project
 
@@ -115,9 +117,9 @@ def deploy_the_readers_app(shape, repository, postgres):
             status, headers, _ = probe.get(web, shape.home)
             assert (status, headers.get("location")) == (302, shape.landing), f"GET {shape.home}: {status} {headers}"
         probe.deployed_app(web, [f">{title}<" for title in BOOK_TITLES], home=shape.landing)
-        # Step 10's `heroku run -- python example/manage.py check ...` on the reader's manage.py prints what the page shows.
+        # Step 10's `heroku run -- python example/manage.py check ...`, with the reader's names (step 2), prints what the page shows.
         (check,) = [c for c in step_ten_commands() if c.words()[:6] == ["heroku", "run", "--", "python", "example/manage.py", "check"]]
-        checked = app.one_off(shlex.join(["python", app.slug.manage_py, *check.words()[5:]]))
+        checked = app.one_off(substitute(shlex.join(check.words()[3:]), shape))
         printed = (checked.stdout + checked.stderr).splitlines()
         assert checked.returncode == 0 and output_matches(check.output, printed), (
             f"`{check.text}` on the dyno:\n{show_difference(check.output, printed)}")
